@@ -1,0 +1,52 @@
+# Two commands for a fresh machine: `make run` (the whole pipeline on the shipped sample) and
+# `make test`. Each one creates the virtual environment if missing, installs the project and
+# registers the notebook kernel first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SOURCE ?= data_samples
+OUT    ?= outputs
+
+.PHONY: run test setup lab lint format clean bench
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (AWS Glue 5.1 runs 3.11); found " + sys.version.split()[0]' \
+		|| { echo "Install Python 3.11, or use conda: conda env create -f environment.yml"; exit 1; }
+	@command -v java >/dev/null 2>&1 || [ -n "$$JAVA_HOME" ] || { \
+		echo "Java 17 is required by Spark (AWS Glue 5.1 runs Java 17) and was not found."; \
+		echo "  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless"; \
+		echo "  macOS: brew install openjdk@17    conda: conda env create -f environment.yml"; \
+		exit 1; }
+	@echo "== setting up $(VENV) (Python deps, the project in editable mode, the notebook kernel)"
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name movie-pipeline --display-name "Python 3.11 (movie-pipeline)" >/dev/null
+	$(BIN)/nbstripout --install >/dev/null 2>&1 || true
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/movie-pipeline run --source $(SOURCE) --lake $(OUT)/lake --outputs $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests benchmarks notebooks
+	$(BIN)/ruff format --check lib tests benchmarks notebooks
+
+format: $(STAMP)
+	$(BIN)/ruff format lib tests benchmarks notebooks
+	$(BIN)/ruff check --fix lib tests benchmarks notebooks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_etl.py
+
+clean:
+	rm -rf $(OUT)/lake $(OUT)/results $(OUT)/charts $(OUT)/notebooks
