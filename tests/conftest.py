@@ -48,3 +48,34 @@ def real_source(realdata, tmp_path_factory) -> Path:
     for real, kaggle in names.items():
         (src / kaggle).write_bytes((realdata / real).read_bytes())
     return src
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """A moto server on a free loopback port for the whole run (server mode, as real HTTP)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_server, monkeypatch):
+    """Point every boto3/awswrangler client at the moto server, with fake credentials.
+
+    Resets moto's state so each test starts from an empty account. Yields the endpoint URL.
+    """
+    import requests
+
+    requests.post(f"{moto_server}/moto-api/reset", timeout=10)
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    yield moto_server

@@ -1,0 +1,1 @@
+"""AWS edges other than Glue: clients, IAM, dry run, teardown."""

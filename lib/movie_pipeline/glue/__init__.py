@@ -1,0 +1,1 @@
+"""AWS Glue edges: the job script and the interactive-session driver."""
