@@ -28,14 +28,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/nbstripout --install >/dev/null 2>&1 || true
 	@touch $(STAMP)
 
+# The walkthrough notebooks, in order, with papermill: executed copies and HTML in
+# $(OUT)/notebooks, charts in $(OUT)/charts, results in $(OUT)/results, the lake in $(OUT)/lake.
 run: $(STAMP)
-	$(BIN)/movie-pipeline run --source $(SOURCE) --lake $(OUT)/lake --outputs $(OUT)
+	$(BIN)/movie-pipeline walkthrough --source $(SOURCE) --outputs $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The walkthrough in JupyterLab: the notebooks name the project's kernel (registered by setup),
+# and new notebooks get it too.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
+		--MappingKernelManager.default_kernel_name=movie-pipeline
 
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests benchmarks notebooks

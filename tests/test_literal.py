@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
 
 import pytest
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from movie_pipeline.flatten import CAST_SCHEMA, CREW_SCHEMA
-from movie_pipeline.literal import parse_literal, parse_with_fallback
+from movie_pipeline.clean import MOVIES_CELLS
+from movie_pipeline.flatten import CAST_SCHEMA, CREW_SCHEMA, ID_NAME_SCHEMA
+from movie_pipeline.literal import (
+    literal_eval_json, native_failed, parse_literal, parse_literals, retry_with_literal_eval,
+)  # fmt: skip
+
+csv.field_size_limit(1 << 30)
 
 NAME_X = T.ArrayType(T.StructType([
     T.StructField("name", T.StringType()), T.StructField("x", T.IntegerType()),
@@ -27,57 +34,148 @@ def _as_python(value):
     return value
 
 
-def _parse_all(spark, cells, schema):
+def _fit(value, schema):
+    """The oracle's value seen through ``schema``: keys outside it dropped, missing keys None."""
+    if value is None:
+        return None
+    if isinstance(schema, T.ArrayType):
+        return [_fit(v, schema.elementType) for v in value]
+    if isinstance(schema, T.StructType):
+        return {f.name: _fit(value.get(f.name), f.dataType) for f in schema.fields}
+    return value
+
+
+def _both_paths(spark, cells, schema):
+    """Parse ``cells`` with the exact and the fast path; return {cell: (exact, fast, retry)}."""
     df = spark.createDataFrame([(c,) for c in cells], "c string")
-    rows = df.select("c", parse_literal("c", schema).alias("p")).collect()
-    return {r["c"]: _as_python(r["p"]) for r in rows}
+    exact = df.select("c", parse_literal("c", schema).alias("p"))
+    fast = parse_literals(exact, {"q": ("c", schema)})
+    return {r["c"]: (_as_python(r["p"]), _as_python(r["q"]), r["_retry"]) for r in fast.collect()}
 
 
-def test_every_real_credits_cell_equals_literal_eval(spark, realdata):
-    with open(realdata / "credits_head.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == 35
-    for column, schema in (("cast", CAST_SCHEMA), ("crew", CREW_SCHEMA)):
-        cells = [r[column] for r in rows]
-        parsed = _parse_all(spark, cells, schema)
-        for cell in cells:
-            assert parsed[cell] == ast.literal_eval(cell), cell[:120]
+def _read(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _assert_all_equal(spark, cells, schema, oracle):
+    cells = sorted(set(cells))
+    got = _both_paths(spark, cells, schema)
+    for cell in cells:
+        want = _fit(oracle(cell), schema)
+        exact, fast, retry = got[cell]
+        assert exact == want, cell[:200]
+        assert fast == want, cell[:200]
+        assert retry == [], cell[:200]
 
 
 @pytest.mark.parametrize(
-    "cell",
+    "file, rows, columns",
     [
-        "[{'name': 'None', 'x': None}]",
-        """[{'name': "O'Kane, None, x", 'x': None}]""",
-        r"""[{'name': 'Francis "LC" O\'Reilly', 'x': 7}]""",
-        r"[{'name': 'Edy\t\\xNone\xa0', 'x': None}]",
-        "[{'name': 'Siân Phillips 日本語', 'x': 1}]",
-        r"[{'name': 'ends with a backslash\\', 'x': None}]",
-        "[{'name': 'True or False', 'x': None}, {'name': '', 'x': 2}]",
-        "[]",
+        ("credits_head.csv", 35, {"cast": CAST_SCHEMA, "crew": CREW_SCHEMA}),
+        ("keywords_head.csv", 57, {"keywords": ID_NAME_SCHEMA}),
+        ("movies_metadata_head.csv", 5000,
+         {raw: schema for raw, schema in MOVIES_CELLS.values()}),
     ],
-)
+)  # fmt: skip
+def test_every_real_nested_cell_equals_literal_eval(spark, realdata, file, rows, columns):
+    data = _read(realdata / file)
+    assert len(data) == rows
+    for column, schema in columns.items():
+        cells = [r[column] for r in data if r[column]]
+        assert cells, column
+        _assert_all_equal(spark, cells, schema, ast.literal_eval)
+
+
+def test_every_tmdb_5000_json_cell_equals_json_loads(spark, realdata):
+    data = _read(realdata / "tmdb_5000_credits_head.csv")
+    assert list(data[0]) == ["movie_id", "title", "cast", "crew"]
+    for column, schema in (("cast", CAST_SCHEMA), ("crew", CREW_SCHEMA)):
+        cells = [r[column] for r in data if r[column]]
+        assert any("\\u00" in c for c in cells)  # the variant escapes non-ASCII in JSON
+        _assert_all_equal(spark, cells, schema, json.loads)
+
+
+def test_a_blank_cell_is_absent_not_a_failure(spark, realdata):
+    # Jurassic World's crew is empty in the TMDB sample (FORMAT.md 2).
+    blank = [r for r in _read(realdata / "tmdb_5000_credits_head.csv") if not r["crew"]]
+    assert [r["movie_id"] for r in blank] == ["135397"]
+    df = spark.createDataFrame([(None,), ("",), ("  ",)], "c string")
+    rows = parse_literals(df, {"p": ("c", CREW_SCHEMA)}).collect()
+    assert [(r["p"], r["_retry"]) for r in rows] == [(None, [])] * 3
+
+
+TRICKY = [
+    "[{'name': 'None', 'x': None}]",
+    """[{'name': "O'Kane, None, x", 'x': None}]""",
+    r"""[{'name': 'Francis "LC" O\'Reilly', 'x': 7}]""",
+    r"[{'name': 'Edy\t\\xNone\xa0', 'x': None}]",
+    "[{'name': 'Siân Phillips 日本語', 'x': 1}]",
+    r"[{'name': 'ends with a backslash\\', 'x': None}]",
+    "[{'name': 'True or False', 'x': None}, {'name': '', 'x': 2}]",
+    "[{'name': 'null', 'x': -3}, {'name': 'Nonesuch', 'x': 2147483647}]",
+    "[{'name': \"it's None: 'None'\", 'x': 0}, None]",
+    "[{'name': '\\\\x41 is not an escape', 'x': 1}]",
+    "[]",
+]
+
+
+@pytest.mark.parametrize("cell", TRICKY)
 def test_tricky_strings_equal_literal_eval(spark, cell):
-    assert _parse_all(spark, [cell], NAME_X)[cell] == ast.literal_eval(cell)
+    exact, fast, retry = _both_paths(spark, [cell], NAME_X)[cell]
+    assert exact == fast == ast.literal_eval(cell)
+    assert retry == []
 
 
-def test_astral_escape_is_not_misread_natively(spark):
-    cell = r"[{'name': 'a\U0001f600', 'x': None}]"
-    assert _parse_all(spark, [cell], NAME_X)[cell] is None
+# Cells Spark's JSON reader would half-read (a null in place of a bad value, a dict taken for a
+# one-element list, text after the value ignored): both paths must refuse them outright.
+REFUSED = [
+    "[{'name': 'a', 'x': 'seven'}]",
+    "[{'name': 'a', 'x': 1.5}]",
+    "[{'name': 'a', 'x': 2147483648}]",
+    "[{'name': 'a', 'x': True}]",
+    "{'name': 'a', 'x': 1}",
+    "[{'name': 'a', 'x': 1}] and more",
+    "[{'name': 'cut off', 'x': ",
+    r"[{'name': 'a\U0001f600', 'x': None}]",
+    r"[{'name': 'a\vb', 'x': None}]",
+    r"[{'name': 'a\/b', 'x': None}]",
+]
 
 
-def test_fallback_recovers_what_native_cannot_and_reports_the_rest(spark):
+def test_values_of_the_wrong_type_are_refused_not_nulled(spark):
+    got = _both_paths(spark, REFUSED, NAME_X)
+    for cell in REFUSED:
+        exact, fast, retry = got[cell]
+        assert exact is None and fast is None, cell
+        assert retry == ["q"], cell
+
+
+def test_retry_recovers_what_native_cannot_and_gives_reasons_for_the_rest(spark):
     cells = [
-        r"[{'name': 'a\U0001f600', 'x': None}]",  # native refuses, literal_eval reads it
+        r"[{'name': 'a\U0001f600', 'x': None}]",  # native refuses; literal_eval reads it
         "[{'name': 'cut off', 'x': ",  # neither can: a reason, never a silent null
+        "[{'name': 'a', 'x': 'seven'}]",  # literal_eval reads it, but x is not an int
         "[{'name': 'fine', 'x': 3}]",
-        None,
     ]
     df = spark.createDataFrame([(i, c) for i, c in enumerate(cells)], "i int, c string")
-    rows = {r["i"]: r for r in parse_with_fallback(df, "c", NAME_X, "p").collect()}
-    assert len(rows) == 4
+    parsed = parse_literals(df, {"p": ("c", NAME_X)}).withColumn(
+        "_errors", F.array().cast("array<string>")
+    )
+    assert parsed.filter(native_failed("c", "p")).count() == 3
+    retried = retry_with_literal_eval(parsed, {"p": (F.col("c"), NAME_X)})
+    rows = {r["i"]: r for r in retried.collect()}
     assert _as_python(rows[0]["p"]) == [{"name": "a\U0001f600", "x": None}]
-    assert rows[0]["_parse_error"] is None
-    assert rows[1]["p"] is None and "not a Python literal" in rows[1]["_parse_error"]
-    assert _as_python(rows[2]["p"]) == [{"name": "fine", "x": 3}]
-    assert rows[3]["p"] is None and rows[3]["_parse_error"] is None
+    assert rows[0]["_errors"] == []
+    assert rows[1]["p"] is None and rows[1]["_errors"][0].startswith("p: not a Python literal")
+    assert rows[2]["p"] is None and rows[2]["_errors"] == [f"p: parsed, but not of type {NAME_X.simpleString()}"]
+    assert _as_python(rows[3]["p"]) == [{"name": "fine", "x": 3}]
+    assert all(r["_retry"] == [] for r in rows.values())
+
+
+def test_literal_eval_json_says_why():
+    assert literal_eval_json("[{'a': None}]") == ('[{"a": null}]', None)
+    assert literal_eval_json('[{"a": null}]') == ('[{"a": null}]', None)
+    text, reason = literal_eval_json("[{'a': ")
+    assert text is None and reason.startswith("not a Python literal or JSON (SyntaxError")
+    assert literal_eval_json("{1, 2}")[1].startswith("a Python literal with no JSON form")

@@ -20,7 +20,12 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _WORKGROUP_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
-class ConfigError(ValueError):
+class PipelineError(Exception):
+    """A problem the user can fix (bad input, a stage not run yet): the CLI prints the message
+    alone, without a traceback. Subclasses say what kind."""
+
+
+class ConfigError(PipelineError, ValueError):
     """A setting has a value that AWS (or the local backend) would refuse."""
 
 
@@ -63,7 +68,9 @@ def validate_bucket(name: str) -> str:
 def _validate_prefix(value: str, what: str) -> str:
     value = value.strip("/")
     if not _PREFIX_RE.match(value) or any(part in ("..", ".") for part in value.split("/")):
-        raise ConfigError(f"{what} {value!r} is not a valid S3 prefix (letters, digits, _ . - and /)")
+        raise ConfigError(
+            f"{what} {value!r} is not a valid S3 prefix (letters, digits, _ . - and /)"
+        )
     return value
 
 
@@ -91,6 +98,14 @@ class Settings:
     # A prefix that marks every AWS resource the project creates (sessions, jobs, roles), so
     # that cleanup and teardown touch only our own things.
     resource_prefix: str = "movie-pipeline"
+    # Glue sizing (jobs and interactive sessions) and Athena's per-query scan cut-off: small
+    # defaults, so that a first run on a real account costs cents. Env values arrive as strings;
+    # the aws/ and glue/ modules convert and check them.
+    glue_version: str = "5.1"
+    worker_type: str = "G.1X"
+    number_of_workers: int = 2
+    idle_timeout_minutes: int = 15
+    bytes_scanned_cutoff: int = 1_000_000_000
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -101,10 +116,30 @@ class Settings:
             raise ConfigError(f"Athena workgroup {self.workgroup!r} is not valid")
         if not _REGION_RE.match(self.region):
             raise ConfigError(f"region {self.region!r} does not look like an AWS region")
-        for name in ("raw_prefix", "cleaned_prefix", "results_prefix", "quarantine_prefix",
-                     "artifacts_prefix", "temp_prefix"):
+        for name in (
+            "raw_prefix",
+            "cleaned_prefix",
+            "results_prefix",
+            "quarantine_prefix",
+            "artifacts_prefix",
+            "temp_prefix",
+        ):
             object.__setattr__(self, name, _validate_prefix(getattr(self, name), name))
         object.__setattr__(self, "lake_dir", Path(self.lake_dir))
+        # MOVIES_* variables arrive as text: whole-number settings are converted (and checked)
+        # here, once, rather than by every caller.
+        for f in dataclasses.fields(self):
+            if f.type == "int":
+                value = getattr(self, f.name)
+                try:
+                    number = int(value)
+                    if isinstance(value, float) or number < 0:
+                        raise ValueError(value)
+                except (TypeError, ValueError):
+                    raise ConfigError(
+                        f"{f.name} must be a whole number >= 0, got {value!r}"
+                    ) from None
+                object.__setattr__(self, f.name, number)
         if not re.match(r"^[a-z][a-z0-9-]{1,30}$", self.resource_prefix):
             raise ConfigError(f"resource_prefix {self.resource_prefix!r} is not valid")
 
@@ -150,7 +185,9 @@ class Settings:
 _ENV_PREFIX = "MOVIES_"
 
 
-def load_settings(params: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    params: dict[str, Any] | None = None, env: dict[str, str] | None = None
+) -> Settings:
     """Build Settings from notebook/CLI parameters, then MOVIES_* environment variables, then defaults.
 
     Args:

@@ -1,9 +1,28 @@
-"""The raw files of The Movies Dataset: names, headers, and how Spark must read each one."""
+"""The raw files of The Movies Dataset: names, headers, and how Spark must read and count each one."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from movie_pipeline.config import PipelineError
+
+# Spark puts the raw text of a record whose field count is wrong in this column (PERMISSIVE mode).
+CORRUPT_RECORD = "_corrupt_record"
+
+# Known variants spell the movie id differently; the transforms see one name.
+_ID_ALIASES = {"tmdb_id": "id", "movie_id": "id"}
+
+
+class RawFormatError(PipelineError, ValueError):
+    """A raw file is not in any format the pipeline knows (wrong header, unreadable)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ def csv_options(raw: RawFile) -> dict[str, str]:
     ``escape='"'`` because the files double their quotes (RFC 4180); Spark's default backslash
     escape misaligns most credits rows. Every column is read as a string: typing happens in the
     transforms, where a bad value can be quarantined with its reason instead of becoming null.
+    A record with the wrong number of fields keeps its raw text in ``_corrupt_record``.
     """
     return {
         "header": "true",
@@ -87,12 +107,144 @@ def csv_options(raw: RawFile) -> dict[str, str]:
         "multiLine": "true" if raw.multiline else "false",
         "inferSchema": "false",
         "mode": "PERMISSIVE",
+        "columnNameOfCorruptRecord": CORRUPT_RECORD,
         "encoding": "UTF-8",
         # Spark 3.5 defaults to no limit on cell length; say so, since credits cells reach 30 KB.
         "maxCharsPerColumn": "-1",
     }
 
 
-def read_raw(spark, raw: RawFile, path: str):
-    """Read one raw CSV into a DataFrame of strings with the header's column names."""
-    return spark.read.options(**csv_options(raw)).csv(str(path))
+def canonical_header(raw: RawFile, header: Sequence[str]) -> list[str]:
+    """Map a file's header to the names the transforms use (``tmdb_id``/``movie_id`` -> ``id``).
+
+    Args:
+        raw: the file's description.
+        header: the column names as read (a UTF-8 byte-order mark is ignored).
+
+    Returns:
+        The column names, in file order.
+
+    Raises:
+        RawFormatError: the header is neither the Kaggle one nor a known variant.
+    """
+    names = tuple(h.lstrip("\ufeff").strip() for h in header)
+    if names == raw.columns:
+        return list(names)
+    if names in raw.alt_columns:
+        return [_ID_ALIASES.get(n, n) for n in names]
+    known = " or ".join(",".join(c) for c in (raw.columns, *raw.alt_columns))
+    raise RawFormatError(f"{raw.name}: unexpected header {','.join(names)!r}; expected {known}")
+
+
+def raw_schema(columns: Sequence[str]) -> T.StructType:
+    """All columns as strings, plus the corrupt-record column."""
+    names = [*columns, CORRUPT_RECORD]
+    return T.StructType([T.StructField(n, T.StringType()) for n in names])
+
+
+def first_line(spark, path: str) -> str:
+    """The first line of a file, through Spark's Hadoop FileSystem (local paths and s3:// alike).
+
+    Reading the header this way costs no Spark job.
+    """
+    jvm = spark.sparkContext._jvm
+    hpath = jvm.org.apache.hadoop.fs.Path(str(path))
+    stream = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).open(hpath)
+    try:
+        reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8"))
+        return reader.readLine() or ""
+    finally:
+        stream.close()
+
+
+def read_raw(spark, raw: RawFile, path: str) -> DataFrame:
+    """Read one raw CSV into strings named by :func:`canonical_header`, plus ``_corrupt_record``.
+
+    The header is checked first so that a variant or a wrong file fails with a clear message;
+    the data is then read against an explicit schema, which is what lets Spark flag a record
+    with too few or too many fields instead of silently padding or cutting it.
+    """
+    header = next(csv.reader([first_line(spark, path)]), [])
+    schema = raw_schema(canonical_header(raw, header))
+    return spark.read.options(**csv_options(raw)).schema(schema).csv(str(path))
+
+
+@dataclass(frozen=True)
+class RecordCount:
+    """A raw file's data records, counted without Spark's CSV parser.
+
+    Attributes:
+        records: data records (the header and blank lines excluded).
+        unbalanced_lines: lines with an odd number of double quotes: the lines of a quoted
+            field that spans lines (normal in movies_metadata; in a file read line by line they
+            are records Spark will split, and the counts will not agree).
+        method: how the count was made.
+    """
+
+    records: int
+    unbalanced_lines: int
+    method: str
+
+
+def count_records(spark, raw: RawFile, path: str) -> RecordCount:
+    """Count a raw file's records independently of Spark's CSV parser (the check on misalignment).
+
+    A local file is scanned in Python, line by line, tracking whether a double quote is open:
+    a line break outside quotes ends a record (RFC 4180), so a quoted field that spans lines is
+    one record. This is fast (byte counts, no parsing) and shares no code with Spark's reader.
+    A remote file (s3:// inside Glue) is counted by Spark's text reader instead: non-blank lines
+    for line-based files; for multi-line files, the file read whole with every quoted field
+    removed by a regular expression, so that only record breaks remain.
+
+    Args:
+        spark: the session (used for remote files only).
+        raw: the file's description.
+        path: the file's path or URI.
+
+    Returns:
+        The count, for the reconciliation report.
+    """
+    scheme = urlparse(str(path)).scheme
+    if scheme in ("", "file"):
+        return _count_local(urlparse(str(path)).path if scheme else str(path))
+    return _count_with_spark(spark, raw, path)
+
+
+def _count_local(path: str) -> RecordCount:
+    records = unbalanced = 0
+    inside = blank = False
+    with open(path, "rb") as fh:
+        for line in fh:
+            if not inside:  # a record starts on this line
+                blank = not line.strip()
+            odd = line.count(b'"') & 1
+            unbalanced += odd
+            inside ^= bool(odd)
+            if not inside and not blank:
+                records += 1
+    return RecordCount(max(records - 1, 0), unbalanced, "lines outside quotes (local scan)")
+
+
+# A quoted CSV field, doubled quotes included ("a ""b"" c" is three adjacent matches).
+_QUOTED_FIELD = r'"[^"]*"'
+
+
+def _count_with_spark(spark, raw: RawFile, path: str) -> RecordCount:
+    non_blank = r"\S"
+    if raw.multiline:
+        text = spark.read.text(str(path), wholetext=True)
+        lines = F.split(F.regexp_replace("value", _QUOTED_FIELD, ""), "\n")
+        row = text.select(
+            F.sum(F.size(F.filter(lines, lambda line: line.rlike(non_blank)))).alias("n")
+        ).first()
+        return RecordCount(max((row["n"] or 0) - 1, 0), 0, "whole-file scan outside quotes")
+    quotes = F.length("value") - F.length(F.regexp_replace("value", '"', ""))
+    row = (
+        spark.read.text(str(path))
+        .select(
+            F.count(F.when(F.col("value").rlike(non_blank), 1)).alias("n"),
+            F.count(F.when(quotes % 2 == 1, 1)).alias("odd"),
+        )
+        .first()
+    )
+    return RecordCount(max(row["n"] - 1, 0), row["odd"], "non-blank text lines")

@@ -1,31 +1,307 @@
-"""Extract, transform, load: read the lake's raw files, run the transforms, write cleaned Parquet."""
+"""Extract, transform, load: raw/ CSV -> one staged parse per dataset -> cleaned/ Parquet + quarantine/.
+
+Each dataset is read once and parsed once into a staging Parquet folder (under the temp prefix);
+every later step (the literal_eval retry of the rare failures, the quarantine, duplicate
+resolution, each cleaned table, the counts) reads that staged copy instead of the CSV. The
+reconciliation report then proves that every raw row is accounted for, or the run fails.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from movie_pipeline import clean, flatten
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES, read_raw
-from movie_pipeline.flatten import flatten_cast
-from movie_pipeline.progress import step
+from movie_pipeline.datasets import RAW_FILES, RawFile, count_records, read_raw
+from movie_pipeline.literal import retry_with_literal_eval
+from movie_pipeline.progress import say, step
+from movie_pipeline.quarantine import (
+    ERRORS, HASH, RAW, RETRY, ROW, quarantine_rows, rank_duplicates, with_row_id,
+)  # fmt: skip
+from movie_pipeline.reconcile import DatasetReconciliation, Reconciliation, TableCount
+from movie_pipeline.tables import CLEANED_TABLES, TableSpec
 
 
-def raw_path(settings: Settings, file_name: str) -> str:
-    return settings.raw_uri(RAW_FILES[file_name].key)
+class SchemaDriftError(RuntimeError):
+    """A transform's output differs from its table spec (names, order or types)."""
 
 
-def run_etl(spark, settings: Settings) -> dict[str, dict]:
-    """Transform every raw file present in the lake into cleaned tables.
+@dataclass(frozen=True)
+class TableJob:
+    """A cleaned table built from a dataset's kept rows; ``list_column`` when it is exploded."""
+
+    name: str
+    build: Callable[[DataFrame], DataFrame]
+    list_column: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetJob:
+    """How one raw dataset becomes its cleaned tables.
+
+    Attributes:
+        dataset: the name in the report (the raw folder of the first file).
+        files: raw file names, preferred first; the first one present is read.
+        parse: raw strings (+ ``_row``) -> typed/parsed columns with the helper columns.
+        cells: the nested cells to retry with literal_eval: ``{parsed: (raw column, type)}``.
+        key: the columns that identify a movie/row (duplicates share it).
+        order: the duplicate preference, best first (the content hash breaks ties).
+        tables: what is written from the kept rows.
+        repair: a transform on the raw rows before parsing (movies_metadata's split records).
+    """
+
+    dataset: str
+    files: tuple[str, ...]
+    parse: Callable[[DataFrame], DataFrame]
+    cells: dict
+    key: tuple[str, ...]
+    order: Callable[[], list[Column]]
+    tables: tuple[TableJob, ...]
+    repair: Callable[[DataFrame], DataFrame] | None = None
+
+
+def _desc(*names: str) -> Callable[[], list[Column]]:
+    return lambda: [F.col(n).desc_nulls_last() for n in names]
+
+
+JOBS: tuple[DatasetJob, ...] = (
+    DatasetJob(
+        "credits", ("credits.csv",), flatten.parse_credits, flatten.CREDITS_CELLS, ("id",),
+        lambda: flatten.by_most_entries(list(flatten.CREDITS_CELLS)),
+        (TableJob("cast_data", flatten.flatten_cast, "cast_list"),
+         TableJob("crew_data", flatten.flatten_crew, "crew_list")),
+    ),
+    DatasetJob(
+        "movies_metadata", ("movies_metadata.csv",), clean.parse_movies, clean.MOVIES_CELLS,
+        ("id",), _desc("vote_count", "popularity"),
+        (TableJob("movies", clean.build_movies),
+         TableJob("movie_genres", clean.build_movie_genres, "genre_list"),
+         TableJob("movie_production_companies", clean.build_movie_production_companies, "company_list"),
+         TableJob("movie_production_countries", clean.build_movie_production_countries, "country_list"),
+         TableJob("movie_spoken_languages", clean.build_movie_spoken_languages, "language_list")),
+        repair=clean.repair_split_records,
+    ),
+    DatasetJob(
+        "keywords", ("keywords.csv",), flatten.parse_keywords, flatten.KEYWORDS_CELLS, ("id",),
+        lambda: flatten.by_most_entries(list(flatten.KEYWORDS_CELLS)),
+        (TableJob("movie_keywords", flatten.flatten_keywords, "keyword_list"),),
+    ),
+    DatasetJob(
+        "links", ("links.csv", "links_small.csv"), clean.parse_links, {}, ("movie_id",),
+        lambda: [F.col("tmdb_id").isNull().asc()],
+        (TableJob("links", lambda df: df.select("movie_id", "imdb_id", "tmdb_id")),),
+    ),
+    DatasetJob(
+        "ratings", ("ratings.csv", "ratings_small.csv"), clean.parse_ratings, {},
+        ("user_id", "movie_id"), _desc("rated_at", "rating"),
+        (TableJob("ratings", lambda df: df.select("user_id", "movie_id", "rating", "rated_at")),),
+    ),
+)  # fmt: skip
+
+
+class LakeFS:
+    """Files in the lake through Spark's Hadoop FileSystem: local paths and s3:// alike."""
+
+    def __init__(self, spark):
+        self._jvm = spark.sparkContext._jvm
+        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
+
+    def _fs(self, uri: str):
+        path = self._jvm.org.apache.hadoop.fs.Path(uri)
+        return path, path.getFileSystem(self._conf)
+
+    def exists(self, uri: str) -> bool:
+        path, fs = self._fs(uri)
+        return bool(fs.exists(path))
+
+    def size(self, uri: str) -> int:
+        """Bytes under ``uri`` (a file or a folder, recursively); 0 when absent."""
+        path, fs = self._fs(uri)
+        return int(fs.getContentSummary(path).getLength()) if fs.exists(path) else 0
+
+    def delete(self, uri: str) -> None:
+        path, fs = self._fs(uri)
+        if fs.exists(path):
+            fs.delete(path, True)
+
+    def write_text(self, uri: str, text: str) -> None:
+        path, fs = self._fs(uri)
+        stream = fs.create(path, True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+
+
+class SparkIO:
+    """The read and write edges with plain Spark (local runs; Glue swaps in DynamicFrames)."""
+
+    bookmarks = False  # a plain Spark read always returns the whole file
+
+    def __init__(self, spark):
+        self.spark = spark
+
+    def read_csv(self, raw: RawFile, path: str) -> DataFrame:
+        return read_raw(self.spark, raw, path)
+
+    def write_table(self, df: DataFrame, spec: TableSpec, path: str) -> None:
+        """Replace the table's folder with Snappy Parquet, one file per partition value."""
+        keys = [c.name for c in spec.partition_keys]
+        writer = (df.repartition(*keys) if keys else df).write.mode("overwrite")
+        # Static overwrite: a decade that disappeared must not survive from a previous run.
+        writer = writer.option("partitionOverwriteMode", "static").option("compression", "snappy")
+        (writer.partitionBy(*keys) if keys else writer).parquet(path)
+
+
+def conform(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Return ``df`` if its columns are exactly the spec's (names, order, types), else raise."""
+    want = [(f.name, f.dataType.simpleString()) for f in spec.spark_schema().fields]
+    got = [(f.name, f.dataType.simpleString()) for f in df.schema.fields]
+    if got != want:
+        raise SchemaDriftError(f"{spec.name}: the transform gives {got}, the spec says {want}")
+    return df
+
+
+def _stage(df: DataFrame, uri: str) -> DataFrame:
+    df.write.mode("overwrite").option("compression", "snappy").parquet(uri)
+    return df.sparkSession.read.parquet(uri)
+
+
+def _retry_failures(staged: DataFrame, job: DatasetJob, uri: str) -> DataFrame:
+    """Run literal_eval on the rows the native parser refused; stage them; union with the rest."""
+    cells = {
+        out: (F.get_json_object(F.col(RAW), f"$.{raw_col}"), schema)
+        for out, (raw_col, schema) in job.cells.items()
+    }
+    lists = [c for c in job.cells if f"_n_{c}" in staged.columns]
+    fixed = retry_with_literal_eval(staged.filter(F.size(RETRY) > 0), cells)
+    fixed = flatten.list_sizes(fixed.drop(*[f"_n_{c}" for c in lists]), lists)
+    fixed = _stage(fixed.select(*staged.columns), uri)
+    return staged.filter(F.size(RETRY) == 0).unionByName(fixed)
+
+
+def _stats(staged: DataFrame, job: DatasetJob) -> dict:
+    """One pass over a staged dataset: rows, native failures, quarantined, merged, blank cells."""
+    lists = [c for c in job.cells if f"_n_{c}" in staged.columns]
+
+    def count_if(condition: Column) -> Column:
+        return F.sum(F.when(condition, 1).otherwise(0))
+
+    return staged.agg(
+        F.count(F.lit(1)).alias("rows"),
+        count_if(F.size(RETRY) > 0).alias("retry"),
+        count_if(F.size(ERRORS) > 0).alias("quarantined"),
+        *([count_if(F.col("_repaired")).alias("merged")] if job.repair else []),
+        *[count_if(F.col(f"_n_{c}").isNull() & (F.size(ERRORS) == 0)).alias(f"blank_{c}")
+          for c in lists],
+    ).first().asDict()  # fmt: skip
+
+
+def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, source: str,
+                 staging: str) -> DatasetReconciliation | None:  # fmt: skip
+    raw_file = RAW_FILES[source]
+    path = settings.raw_uri(raw_file.key)
+    df = with_row_id(io.read_csv(raw_file, path))
+    read_records = None
+    if job.repair:  # the repair pairs rows, so it reads the raw rows twice: stage them first
+        raw_rows = _stage(df, f"{staging}/{job.dataset}_raw")
+        read_records = raw_rows.count()
+        df = job.repair(raw_rows)
+    staged = _stage(job.parse(df), f"{staging}/{job.dataset}")
+    stats = _stats(staged, job)
+    read_records = stats["rows"] if read_records is None else read_records
+    if read_records == 0 and io.bookmarks:
+        return None
+    resolved = staged
+    if stats["retry"]:  # rare: then count again, after the retry
+        resolved = _retry_failures(staged, job, f"{staging}/{job.dataset}_retried")
+        stats = _stats(resolved, job) | {"retry": stats["retry"]}
+    lists = [c for c in job.cells if f"_n_{c}" in resolved.columns]
+
+    quarantine_rows(resolved, job.dataset).write.mode("overwrite").parquet(
+        settings.quarantine_uri(job.dataset)
+    )
+    good = resolved.filter(F.size(ERRORS) == 0)
+    ranked = rank_duplicates(good, job.key, job.order())
+    losers = _stage(ranked.filter(F.col("_dup_rank") > 1).select(ROW), f"{staging}/{job.dataset}_dups")
+    kept = good.join(F.broadcast(losers), ROW, "left_anti")
+    expected = kept.agg(
+        F.count(F.lit(1)).alias("rows"),
+        *[F.coalesce(F.sum(f"_n_{c}"), F.lit(0)).alias(c) for c in lists],
+    ).first().asDict()  # fmt: skip
+
+    counted = count_records(spark, raw_file, path)
+    rec = DatasetReconciliation(
+        dataset=job.dataset, source=path, raw_records=counted.records,
+        count_method=counted.method, read_records=read_records, clean=expected["rows"],
+        quarantined=stats["quarantined"], duplicates_removed=losers.count(),
+        split_halves_merged=stats.get("merged") or 0, retried_with_literal_eval=stats["retry"],
+        blank_cells={c: stats[f"blank_{c}"] for c in lists if stats[f"blank_{c}"]},
+        unbalanced_quote_lines=counted.unbalanced_lines, raw_bytes=fs.size(path),
+    )  # fmt: skip
+    for table in job.tables:
+        spec = CLEANED_TABLES[table.name]
+        uri = settings.cleaned_uri(table.name)
+        io.write_table(conform(table.build(kept), spec), spec, uri)
+        rec.tables[table.name] = TableCount(
+            rows=spark.read.parquet(uri).count(),
+            expected=expected[table.list_column] if table.list_column else expected["rows"],
+            rule=f"sum of {table.list_column} lengths" if table.list_column else "one per kept row",
+            path=uri, bytes=fs.size(uri),
+        )  # fmt: skip
+    return rec
+
+
+def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = None) -> dict:
+    """Transform every raw dataset present in the lake into cleaned tables, and reconcile.
+
+    Args:
+        spark: the session (local, or Glue's).
+        settings: where the lake is.
+        io: the read/write edges; :class:`SparkIO` by default (Glue passes its DynamicFrame IO).
+        datasets: only these datasets (default: all of ``JOBS`` whose raw file is present).
 
     Returns:
-        ``{table: {"rows": n, "path": uri}}`` for each table written.
+        ``{"tables": {table: {"rows", "path", "bytes"}}, "reconciliation": {...},
+        "report_path": uri}``.
+
+    Raises:
+        ReconciliationError: after writing the report, when anything does not add up.
     """
-    written: dict[str, dict] = {}
-    credits_path = raw_path(settings, "credits.csv")
-    if settings.backend == "aws" or Path(credits_path).exists():
-        with step("flatten credits.cast -> cast_data"):
-            credits = read_raw(spark, RAW_FILES["credits.csv"], credits_path)
-            out = settings.cleaned_uri("cast_data")
-            flatten_cast(credits).write.mode("overwrite").parquet(out)
-            written["cast_data"] = {"rows": spark.read.parquet(out).count(), "path": out}
-    return written
+    io = io or SparkIO(spark)
+    fs = LakeFS(spark)
+    staging = settings.uri(settings.temp_prefix, "etl_staging")
+    fs.delete(staging)
+    report = Reconciliation()
+    for job in JOBS:
+        if datasets and job.dataset not in datasets:
+            continue
+        present = [f for f in job.files if fs.exists(settings.raw_uri(RAW_FILES[f].key))]
+        if not present:
+            report.skipped[job.dataset] = f"no raw file ({' or '.join(job.files)})"
+            continue
+        start = time.perf_counter()
+        with step(f"clean {present[0]} -> {', '.join(t.name for t in job.tables)}"):
+            rec = _run_dataset(spark, settings, io, fs, job, present[0], staging)
+        if rec is None:
+            report.skipped[job.dataset] = "no new data since the last run (job bookmark)"
+            continue
+        rec.seconds = round(time.perf_counter() - start, 2)
+        rec.notes += [f"{f} present but not loaded: {present[0]} is preferred" for f in present[1:]]
+        report.datasets[job.dataset] = rec
+    report_path = settings.uri("reports", "reconciliation.json")
+    fs.write_text(report_path, report.to_json())
+    say("reconciliation (" + report_path + ")\n" + report.render())
+    if report.ok:
+        fs.delete(staging)
+    report.check()
+    tables = {
+        name: {"rows": t.rows, "path": t.path, "bytes": t.bytes}
+        for rec in report.datasets.values() for name, t in rec.tables.items()
+    }  # fmt: skip
+    return {"tables": tables, "reconciliation": report.as_dict(), "report_path": report_path}

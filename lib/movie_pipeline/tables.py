@@ -196,3 +196,110 @@ CLEANED_TABLES: dict[str, TableSpec] = {
         ),
     )
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawCol:
+    """A raw CSV column: header name, the typed view's name and Athena type, and a comment.
+
+    Attributes:
+        source: the column as the CSV header spells it (the raw table uses it lower-cased,
+            as Athena does: ``movieId`` is ``movieid``).
+        name: the typed view's column name.
+        type: the typed view's Athena type; ``string`` passes the text through unchanged.
+        comment: lands in the Glue Data Catalog.
+    """
+
+    source: str
+    name: str
+    type: str = "string"
+    comment: str = ""
+
+    @property
+    def raw_name(self) -> str:
+        return self.source.lower()
+
+
+@dataclass(frozen=True)
+class RawTableSpec:
+    """A raw CSV dataset that Athena reads in place: every column STRING, plus a typed view.
+
+    The table lives over ``raw/<dataset>/`` (OpenCSVSerde, header skipped); the view
+    ``<name>_typed`` casts each column with ``try_cast`` and lists, per row, the columns whose
+    non-empty text did not cast (``bad_values``), so that nothing turns into a silent null.
+
+    Attributes:
+        name: the Athena table, ``raw_<dataset>``.
+        file: the Kaggle file name, a key of ``datasets.RAW_FILES``.
+        columns: the header, in file order (OpenCSVSerde maps columns by position).
+        description: a sentence for the catalog.
+    """
+
+    name: str
+    file: str
+    columns: tuple[RawCol, ...]
+    description: str
+
+    @property
+    def dataset(self) -> str:
+        from movie_pipeline.datasets import RAW_FILES
+
+        return RAW_FILES[self.file].dataset
+
+    @property
+    def view_name(self) -> str:
+        return f"{self.name}_typed"
+
+
+def _raw(file: str, description: str, *cols: tuple[str, ...]) -> RawTableSpec:
+    dataset = file.removesuffix(".csv")
+    return RawTableSpec(f"raw_{dataset}", file, tuple(RawCol(*c) for c in cols), description)
+
+
+_NESTED = "Python-literal list of dicts, parsed by the Glue job"
+_LINK_COLS = (
+    ("movieId", "movie_id", "int", "MovieLens movie id"),
+    ("imdbId", "imdb_id", "string", "IMDb number, 7 digits zero-padded (no tt)"),
+    ("tmdbId", "tmdb_id", "int", "TMDB movie id; empty when unknown"),
+)
+_RATING_COLS = (
+    ("userId", "user_id", "int", "MovieLens user id"),
+    ("movieId", "movie_id", "int", "MovieLens movie id"),
+    ("rating", "rating", "double", "0.5 to 5.0 stars"),
+    ("timestamp", "rated_at_unix", "bigint", "Unix seconds (UTC)"),
+)
+
+RAW_TABLES: dict[str, RawTableSpec] = {
+    t.name: t
+    for t in (
+        _raw("credits.csv", "credits.csv as uploaded: cast and crew lists per movie",
+             ("cast", "cast", "string", _NESTED), ("crew", "crew", "string", _NESTED),
+             ("id", "id", "int", "TMDB movie id")),
+        _raw("movies_metadata.csv", "movies_metadata.csv as uploaded: one row per movie",
+             ("adult", "adult", "boolean", "True/False"),
+             ("belongs_to_collection", "belongs_to_collection", "string", "Python-literal dict"),
+             ("budget", "budget", "bigint", "USD, 0 = unknown"),
+             ("genres", "genres", "string", _NESTED),
+             ("homepage", "homepage"), ("id", "id", "int", "TMDB movie id"),
+             ("imdb_id", "imdb_id"), ("original_language", "original_language"),
+             ("original_title", "original_title"), ("overview", "overview"),
+             ("popularity", "popularity", "double", "sometimes in scientific notation"),
+             ("poster_path", "poster_path"),
+             ("production_companies", "production_companies", "string", _NESTED),
+             ("production_countries", "production_countries", "string", _NESTED),
+             ("release_date", "release_date", "date", "YYYY-MM-DD or empty"),
+             ("revenue", "revenue", "bigint", "USD, 0 = unknown"),
+             ("runtime", "runtime", "double", "minutes"),
+             ("spoken_languages", "spoken_languages", "string", _NESTED),
+             ("status", "status"), ("tagline", "tagline"), ("title", "title"),
+             ("video", "video", "boolean", "True/False"),
+             ("vote_average", "vote_average", "double", "0-10"),
+             ("vote_count", "vote_count", "int", "number of votes")),
+        _raw("keywords.csv", "keywords.csv as uploaded: keyword list per movie",
+             ("id", "id", "int", "TMDB movie id"), ("keywords", "keywords", "string", _NESTED)),
+        _raw("links.csv", "links.csv as uploaded: MovieLens to IMDb/TMDB ids", *_LINK_COLS),
+        _raw("links_small.csv", "links_small.csv as uploaded", *_LINK_COLS),
+        _raw("ratings.csv", "ratings.csv as uploaded: MovieLens ratings", *_RATING_COLS),
+        _raw("ratings_small.csv", "ratings_small.csv as uploaded", *_RATING_COLS),
+    )
+}  # fmt: skip

@@ -6,6 +6,21 @@ import boto3
 
 from movie_pipeline.config import Settings
 
+# The active dry run (movie_pipeline.aws.dryrun.DryRun), if any: while it is set, every session
+# made here records its calls and answers them itself, and nothing reaches AWS.
+_dry_run = None
+
+
+def set_dry_run(recorder) -> None:
+    """Route every session made here through ``recorder`` (a DryRun), or back to AWS with None."""
+    global _dry_run
+    _dry_run = recorder
+
+
+def is_dry_run() -> bool:
+    """True while a dry run is active (waits and prompts can then be skipped)."""
+    return _dry_run is not None
+
 
 def boto3_session(settings: Settings) -> boto3.Session:
     """A boto3 Session in the configured region.
@@ -13,6 +28,8 @@ def boto3_session(settings: Settings) -> boto3.Session:
     Credentials come from the usual chain (environment, profile, instance role); the project
     never stores them. ``AWS_ENDPOINT_URL`` (honoured by botocore) points it at moto in tests.
     """
+    if _dry_run is not None:
+        return _dry_run.session(settings.region)
     return boto3.Session(region_name=settings.region)
 
 

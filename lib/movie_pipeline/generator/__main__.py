@@ -6,6 +6,7 @@ import argparse
 import time
 
 from . import FILES, generate
+from .faults import FAULTS, write_fault
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", nargs="*", choices=list(FILES), help="only these files")
     parser.add_argument("--ratings-per-movie", type=float, default=20.0, help="size of ratings.csv")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--fault", choices=list(FAULTS),
+                        help="then corrupt one file with this fault (generator/faults.py)")  # fmt: skip
     args = parser.parse_args(argv)
     start = time.perf_counter()
     info = generate(
@@ -27,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     for name, item in info.items():
         print(f"{name}\t{item['rows']}\t{item['bytes']}")
+    if args.fault:  # corrupt the file just written, in place (generated if --files left it out)
+        path = write_fault(args.fault, args.out, args.out, movies=args.movies, seed=args.seed)
+        print(f"fault\t{args.fault}\t{path}")
     print(
         f"total\t{sum(i['rows'] for i in info.values())}\t{sum(i['bytes'] for i in info.values())}\t{time.perf_counter() - start:.1f} s"
     )

@@ -1,0 +1,259 @@
+"""The full-size ETL on local Spark against the pandas + ast.literal_eval baseline, in one run.
+
+    python benchmarks/bench_etl.py                      # data in /tmp/fullsize (generated if missing)
+    python benchmarks/bench_etl.py --data DIR --movies 45476
+
+Each side runs in its own child process, so that one side's memory cannot count against the
+other; a thread samples the RSS of the child and all its descendants (the JVM included) every
+50 ms. Figures: wall time per dataset, the whole ETL including Spark's start, peak memory of the
+process tree, CPU seconds of the tree (less sensitive to a busy machine than wall time), and the
+ratios. Results go to benchmarks/results/etl.json (git-ignored).
+
+Targets (2 cores): Spark's credits flatten >= 2.5x faster than the baseline; the whole full-size
+local ETL <= 60 s including Spark's start; peak memory <= 2 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+DATASETS = ("credits", "movies_metadata", "keywords")
+TARGETS = {"credits_speedup": 2.5, "etl_seconds": 60.0, "peak_gib": 2.0}
+RESULTS = Path(__file__).resolve().parent / "results" / "etl.json"
+
+
+# The baseline: what a user would write with pandas -------------------------------------------
+def _literal(text):
+    return ast.literal_eval(text) if isinstance(text, str) and text.strip() else None
+
+
+def _explode(df, column, fields, out):
+    """One row per list entry, the movie id first, keys renamed: (key, name) pairs."""
+    import pandas as pd
+
+    rows = df[["id", column]].explode(column).dropna(subset=[column])
+    flat = pd.json_normalize(rows[column].tolist())
+    flat = flat.reindex(columns=[k for k, _ in fields]).rename(columns=dict(fields))
+    flat.insert(0, "id", rows["id"].to_numpy())
+    for name, dtype in flat.dtypes.items():
+        if dtype == object:  # mixed None/str columns: pyarrow needs one type
+            flat[name] = flat[name].astype("string")
+    flat.to_parquet(out / f"{column}.parquet", compression="snappy", index=False)
+    return len(flat)
+
+
+def baseline(data: Path, out: Path) -> dict:
+    """pandas.read_csv + ast.literal_eval + explode/json_normalize + to_parquet, per dataset."""
+    import pandas as pd
+
+    seconds, rows = {}, {}
+    start = time.perf_counter()
+    credits = pd.read_csv(data / "credits.csv", dtype=str, keep_default_na=False).drop_duplicates()
+    credits["id"] = credits["id"].astype(int)
+    for column in ("cast", "crew"):
+        credits[column] = credits[column].map(_literal)
+    rows["cast_data"] = _explode(credits, "cast", [
+        ("cast_id", "cast_id"), ("character", "character"), ("credit_id", "credit_id"),
+        ("gender", "gender"), ("name", "name"), ("order", "order_num"), ("id", "person_id"),
+        ("profile_path", "profile_path")], out)  # fmt: skip
+    rows["crew_data"] = _explode(credits, "crew", [
+        ("credit_id", "credit_id"), ("department", "department"), ("gender", "gender"),
+        ("job", "job"), ("name", "name"), ("id", "person_id"), ("profile_path", "profile_path")],
+        out)  # fmt: skip
+    del credits
+    seconds["credits"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    movies = pd.read_csv(data / "movies_metadata.csv", dtype=str, keep_default_na=False)
+    movies = movies[movies["id"].str.isdigit()].drop_duplicates("id")
+    movies["id"] = movies["id"].astype(int)
+    for column in ("belongs_to_collection", "genres", "production_companies",
+                   "production_countries", "spoken_languages"):  # fmt: skip
+        movies[column] = movies[column].map(_literal)
+    for column in ("budget", "revenue", "runtime", "popularity", "vote_average", "vote_count"):
+        movies[column] = pd.to_numeric(movies[column], errors="coerce")
+    movies["release_date"] = pd.to_datetime(movies["release_date"], errors="coerce")
+    movies["collection_id"] = movies["belongs_to_collection"].map(lambda c: c and c.get("id"))
+    table = movies.drop(columns=["belongs_to_collection", "genres", "production_companies",
+                                 "production_countries", "spoken_languages"])  # fmt: skip
+    table.astype({c: "string" for c in table.columns if table[c].dtype == object}).to_parquet(
+        out / "movies.parquet", compression="snappy", index=False)  # fmt: skip
+    rows["movies"] = len(table)
+    rows["movie_genres"] = _explode(movies, "genres", [("id", "genre_id"), ("name", "genre_name")], out)
+    rows["movie_production_companies"] = _explode(
+        movies, "production_companies", [("id", "company_id"), ("name", "company_name")], out)
+    rows["movie_production_countries"] = _explode(
+        movies, "production_countries", [("iso_3166_1", "iso_3166_1"), ("name", "country_name")], out)
+    rows["movie_spoken_languages"] = _explode(
+        movies, "spoken_languages", [("iso_639_1", "iso_639_1"), ("name", "language_name")], out)
+    del movies, table
+    seconds["movies_metadata"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    keywords = pd.read_csv(data / "keywords.csv", dtype=str, keep_default_na=False).drop_duplicates()
+    keywords["id"] = keywords["id"].astype(int)
+    keywords["keywords"] = keywords["keywords"].map(_literal)
+    rows["movie_keywords"] = _explode(keywords, "keywords", [("id", "keyword_id"), ("name", "keyword_name")], out)
+    seconds["keywords"] = time.perf_counter() - start
+    return {"seconds": seconds, "rows": rows}
+
+
+# The pipeline's ETL on local Spark ------------------------------------------------------------
+def spark_etl(lake: Path) -> dict:
+    """Spark's start plus run_etl on the three datasets, as `movie-pipeline transform` runs it."""
+    start = time.perf_counter()
+    from movie_pipeline.config import load_settings
+    from movie_pipeline.etl import run_etl
+    from movie_pipeline.spark import get_spark
+
+    settings = load_settings({"lake_dir": str(lake)})
+    spark = get_spark(settings.spark_master)
+    started = time.perf_counter() - start
+    result = run_etl(spark, settings, datasets=list(DATASETS))
+    total = time.perf_counter() - start
+    recon = result["reconciliation"]["datasets"]
+    return {
+        "seconds": {d: recon[d]["seconds"] for d in DATASETS} | {"spark_start": started},
+        "total_seconds": total,
+        "rows": {t: v["rows"] for t, v in result["tables"].items()},
+        "reconciliation_ok": result["reconciliation"]["ok"],
+    }
+
+
+# Measuring ------------------------------------------------------------------------------------
+def _tree(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def measure(argv: list[str]) -> dict:
+    """Run a child process; return its JSON answer, wall time, peak tree RSS and tree CPU time."""
+    child = psutil.Popen(argv, stdout=subprocess.PIPE, text=True)
+    peak, cpu, done = [0], {}, threading.Event()
+
+    def sample():
+        while not done.is_set():
+            rss = 0
+            for p in _tree(child):
+                try:
+                    rss += p.memory_info().rss
+                    t = p.cpu_times()
+                    cpu[p.pid] = t.user + t.system
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], rss)
+            done.wait(0.05)
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, _ = child.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    thread.join()
+    if child.returncode:
+        raise SystemExit(f"{argv[-1]} phase failed with exit code {child.returncode}")
+    answer = json.loads(out.strip().splitlines()[-1])
+    return answer | {"wall_seconds": wall, "peak_rss_bytes": peak[0], "cpu_seconds": sum(cpu.values())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default="/tmp/fullsize", help="folder with the Kaggle files")
+    parser.add_argument("--movies", type=int, default=45476, help="rows to generate if missing")
+    parser.add_argument("--phase", choices=["baseline", "spark"], help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    data = Path(args.data)
+    if args.phase == "baseline":
+        print(json.dumps(baseline(data, Path(args.work))))
+        return 0
+    if args.phase == "spark":
+        print(json.dumps(spark_etl(Path(args.work))))
+        return 0
+
+    if not (data / "credits.csv").exists():
+        from movie_pipeline.generator import generate
+
+        generate(data, movies=args.movies, seed=42, files=[f"{d}.csv" for d in DATASETS])
+    with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
+        from movie_pipeline.config import load_settings
+        from movie_pipeline.storage import upload_raw_local
+
+        lake = Path(work) / "lake"
+        files = {f"{d}.csv": data / f"{d}.csv" for d in DATASETS}
+        upload_raw_local(load_settings({"lake_dir": str(lake)}), files)  # not timed: stage 1
+        load = os.getloadavg()
+        me = [sys.executable, __file__, "--data", str(data), "--work"]
+        base = measure([*me, work, "--phase", "baseline"])
+        spark = measure([*me, str(lake), "--phase", "spark"])
+        load = (load, os.getloadavg())
+    report = _report(base, spark, data, load)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    print(_table(report))
+    print(f"written to {RESULTS}")
+    return 0
+
+
+def _report(base: dict, spark: dict, data: Path, load) -> dict:
+    gib = 1 << 30
+    credits_ratio = base["seconds"]["credits"] / spark["seconds"]["credits"]
+    return {
+        "data": str(data), "movies": sum(1 for _ in open(data / "credits.csv", "rb")) - 1,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_before_after": load},
+        "baseline": base, "spark": spark,
+        "ratios": {
+            "credits_speedup": credits_ratio,
+            "movies_metadata_speedup": base["seconds"]["movies_metadata"] / spark["seconds"]["movies_metadata"],
+            "keywords_speedup": base["seconds"]["keywords"] / spark["seconds"]["keywords"],
+            "whole_speedup_wall": base["wall_seconds"] / spark["wall_seconds"],
+            "whole_cpu_ratio": base["cpu_seconds"] / spark["cpu_seconds"],
+        },
+        "targets": TARGETS,
+        "met": {
+            "credits_speedup": credits_ratio >= TARGETS["credits_speedup"],
+            "etl_seconds": spark["total_seconds"] <= TARGETS["etl_seconds"],
+            "peak_gib": spark["peak_rss_bytes"] / gib <= TARGETS["peak_gib"],
+        },
+    }  # fmt: skip
+
+
+def _table(r: dict) -> str:
+    b, s, gib = r["baseline"], r["spark"], 1 << 30
+    lines = [f"ETL of credits + movies_metadata + keywords, {r['movies']:,} movies, "
+             f"{r['machine']['cpus']} CPUs, load {r['machine']['load_average_before_after']}",
+             f"{'step':<26}{'pandas s':>10}{'Spark s':>10}{'ratio':>8}"]  # fmt: skip
+    for d in DATASETS:
+        lines.append(f"{d:<26}{b['seconds'][d]:>10.1f}{s['seconds'][d]:>10.1f}"
+                     f"{b['seconds'][d] / s['seconds'][d]:>7.1f}x")  # fmt: skip
+    lines += [
+        f"{'Spark start':<26}{'':>10}{s['seconds']['spark_start']:>10.1f}",
+        f"{'whole run (wall)':<26}{b['wall_seconds']:>10.1f}{s['wall_seconds']:>10.1f}"
+        f"{b['wall_seconds'] / s['wall_seconds']:>7.1f}x",
+        f"{'whole run (CPU s, tree)':<26}{b['cpu_seconds']:>10.1f}{s['cpu_seconds']:>10.1f}",
+        f"{'peak RSS, tree (GiB)':<26}{b['peak_rss_bytes'] / gib:>10.2f}{s['peak_rss_bytes'] / gib:>10.2f}",
+        f"targets: credits >= {TARGETS['credits_speedup']}x: {r['met']['credits_speedup']}; "
+        f"ETL incl. start {s['total_seconds']:.1f} s <= {TARGETS['etl_seconds']:.0f} s: "
+        f"{r['met']['etl_seconds']}; Spark peak <= {TARGETS['peak_gib']} GiB: {r['met']['peak_gib']}",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""Pure transforms of the scalar datasets: movies_metadata (split records, typing), links, ratings.
+
+Same contract as :mod:`movie_pipeline.flatten`: raw strings in, typed columns plus the helper
+columns of :mod:`movie_pipeline.quarantine` out, then one builder per cleaned table.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from movie_pipeline.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS
+from movie_pipeline.flatten import (
+    COLLECTION_SCHEMA, COUNTRIES_SCHEMA, ID_NAME_SCHEMA, LANGUAGES_SCHEMA, explode_list, list_sizes,
+)  # fmt: skip
+from movie_pipeline.literal import parse_literals
+from movie_pipeline.quarantine import (
+    ERRORS, HASH, RAW, RETRY, ROW, blank, content_hash, empty_to_null, errors_array,
+    malformed_reason, raw_json, to_bigint, to_bool, to_date, to_double, to_epoch_timestamp, to_int,
+    with_row_id,
+)  # fmt: skip
+
+MOVIES_CELLS = {
+    "collection": ("belongs_to_collection", COLLECTION_SCHEMA),
+    "genre_list": ("genres", ID_NAME_SCHEMA),
+    "company_list": ("production_companies", ID_NAME_SCHEMA),
+    "country_list": ("production_countries", COUNTRIES_SCHEMA),
+    "language_list": ("spoken_languages", LANGUAGES_SCHEMA),
+}
+MOVIE_LISTS = ["genre_list", "company_list", "country_list", "language_list"]
+
+# The split records (FORMAT.md 1.5): the second half holds the true columns from ``overview``
+# on, shifted 9 to the left, so true column k sits at k - 9 and its last 9 fields are empty.
+SHIFT = 9
+_TEXT = ["imdb_id", "title", "original_title", "original_language", "overview", "tagline",
+         "homepage", "status", "poster_path"]  # fmt: skip
+_DATE_ID = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+SPLIT_SEPARATOR = "\n"  # what the broken record lost between the two parts of the overview
+
+
+def _all_blank(columns) -> F.Column:
+    return F.coalesce(*[F.when(~blank(c), False) for c in columns], F.lit(True))
+
+
+def repair_split_records(raw: DataFrame) -> DataFrame:
+    """Merge each split movies_metadata record back into one row, when the pattern matches exactly.
+
+    The rule: a row whose ``id`` is a date (``1997-08-20``) is a second half when the row just
+    before it in the file has an integer id and empty fields after ``overview``, and the date
+    row's last 9 fields are empty. The pair becomes one row: the first 9 fields from the first
+    half, ``overview`` = both overview parts joined by a newline, the rest from the second half
+    moved 9 columns right. A date-id row that does not match stays as it is (and is quarantined
+    by :func:`parse_movies` with its reason).
+
+    Args:
+        raw: the raw movies_metadata strings with ``_row`` in file order.
+
+    Returns:
+        The same columns, one row per repaired pair (the first half's ``_row``), plus
+        ``_repaired`` (true on a merged row) and ``_second_half`` (its raw JSON, else null).
+    """
+    cols = list(MOVIES_METADATA_COLUMNS)
+    tail_a, tail_b = cols[SHIFT + 1:], cols[-SHIFT:]
+    # File order is one sequence (movies_metadata is read whole, in one partition anyway), so
+    # "the next row" is a window function: no join, no second read.
+    in_file = Window.orderBy(ROW)
+    paired = raw.withColumn("_b", F.lead(F.struct(*cols, CORRUPT_RECORD), 1).over(in_file))
+    b = {c: F.col(f"_b.{c}") for c in cols}
+    is_pair = (
+        b["id"].rlike(_DATE_ID)
+        & F.col("id").rlike(r"^[0-9]+$")
+        & _all_blank([F.col(c) for c in tail_a])
+        & _all_blank([b[c] for c in tail_b])
+    )
+    merged = {c: F.col(c) for c in cols[:SHIFT]}
+    merged["overview"] = F.concat_ws(SPLIT_SEPARATOR, F.col("overview"), b["adult"])
+    merged |= {c: b[cols[i - SHIFT]] for i, c in enumerate(cols) if i > SHIFT}
+    pair = F.coalesce(is_pair, F.lit(False))
+    repaired = paired.select(
+        ROW,
+        *[F.when(pair, merged[c]).otherwise(F.col(c)).alias(c) for c in cols],
+        # A stub with missing fields may have been flagged malformed: the merge explains it.
+        F.when(pair, F.lit(None)).otherwise(F.col(CORRUPT_RECORD)).alias(CORRUPT_RECORD),
+        pair.alias("_repaired"),
+        F.when(pair, F.to_json(F.col("_b"), {"ignoreNullFields": "false"})).alias("_second_half"),
+    )
+    absorbed = F.coalesce(F.lag("_repaired", 1).over(in_file), F.lit(False))
+    return repaired.withColumn("_absorbed", absorbed).filter(~F.col("_absorbed")).drop("_absorbed")
+
+
+def parse_movies(raw: DataFrame) -> DataFrame:
+    """Type and parse movies_metadata (run :func:`repair_split_records` first).
+
+    Rules: empty text is null; ``budget``/``revenue``/``runtime`` 0 is null (unknown in TMDB);
+    ``popularity`` may be scientific; ``release_date`` must be ``YYYY-MM-DD``; ``adult`` and
+    ``video`` are True/False. A value that does not convert is a reason, never a null.
+
+    Returns:
+        ``_row``, the typed columns, ``collection`` and the 4 parsed lists, ``release_year``,
+        ``_n_<list>``, ``_repaired``, ``_errors``, ``_retry``, ``_raw``, ``_hash``.
+    """
+    df = raw if ROW in raw.columns else with_row_id(raw)
+    if "_repaired" not in df.columns:
+        df = df.select("*", F.lit(False).alias("_repaired"), F.lit(None).cast("string").alias("_second_half"))
+    if CORRUPT_RECORD not in df.columns:
+        df = df.withColumn(CORRUPT_RECORD, F.lit(None).cast("string"))
+    checked = {
+        "id": to_int(F.col("id"), "id"),
+        "adult": to_bool(F.col("adult"), "adult"),
+        "video": to_bool(F.col("video"), "video"),
+        "budget": to_bigint(F.col("budget"), "budget", zero_is_null=True),
+        "revenue": to_bigint(F.col("revenue"), "revenue", zero_is_null=True),
+        "runtime": to_double(F.col("runtime"), "runtime", zero_is_null=True),
+        "popularity": to_double(F.col("popularity"), "popularity"),
+        "vote_average": to_double(F.col("vote_average"), "vote_average"),
+        "vote_count": to_int(F.col("vote_count"), "vote_count"),
+        "release_date": to_date(F.col("release_date"), "release_date"),
+    }
+    date_id = F.when(
+        F.col("id").rlike(_DATE_ID),
+        F.concat(F.lit("id '"), F.col("id"), F.lit("' is a date: half of a split record that "
+                                                   "does not match the repair pattern")),
+    )
+    reasons = [malformed_reason(), checked["id"][1], *[r for k, (_, r) in checked.items() if k != "id"]]
+    parsed = parse_literals(df, MOVIES_CELLS)
+    # A lone second half has every field shifted: its other reasons would only be noise.
+    errors = F.when(date_id.isNotNull(), F.array(date_id)).otherwise(errors_array(*reasons))
+    raw_cols = [*MOVIES_METADATA_COLUMNS, CORRUPT_RECORD]
+    raw_text = F.to_json(F.struct(*raw_cols, F.col("_second_half")), {"ignoreNullFields": "false"})
+    out = parsed.select(
+        ROW,
+        *[value.alias(name) for name, (value, _) in checked.items()],
+        *[empty_to_null(F.col(c)).alias(c) for c in _TEXT],
+        F.year(checked["release_date"][0]).alias("release_year"),
+        *MOVIES_CELLS,
+        "_repaired",
+        errors.alias(ERRORS),
+        RETRY,
+        F.when((F.size(errors) > 0) | (F.size(RETRY) > 0), raw_text).alias(RAW),
+        content_hash(raw_cols).alias(HASH),
+    )
+    return list_sizes(out, MOVIE_LISTS)
+
+
+def build_movies(movies: DataFrame) -> DataFrame:
+    """The ``movies`` table: one typed row per movie, with its collection and release decade."""
+    return movies.select(
+        "id", "imdb_id", "title", "original_title", "original_language", "overview", "tagline",
+        "homepage", "status", "adult", "video", "budget", "revenue", "runtime", "popularity",
+        "vote_average", "vote_count", "release_date", "release_year", "poster_path",
+        F.col("collection.id").alias("collection_id"),
+        F.col("collection.name").alias("collection_name"),
+        (F.floor(F.col("release_year") / 10) * 10).cast("int").alias("release_decade"),
+    )
+
+
+def build_movie_genres(movies: DataFrame) -> DataFrame:
+    """``movie_genres``: id, genre_id, genre_name."""
+    return explode_list(movies, "genre_list", [("id", "genre_id"), ("name", "genre_name")])
+
+
+def build_movie_production_companies(movies: DataFrame) -> DataFrame:
+    """``movie_production_companies``: id, company_id, company_name."""
+    return explode_list(movies, "company_list", [("id", "company_id"), ("name", "company_name")])
+
+
+def build_movie_production_countries(movies: DataFrame) -> DataFrame:
+    """``movie_production_countries``: id, iso_3166_1, country_name."""
+    return explode_list(
+        movies, "country_list", [("iso_3166_1", "iso_3166_1"), ("name", "country_name")]
+    )
+
+
+def build_movie_spoken_languages(movies: DataFrame) -> DataFrame:
+    """``movie_spoken_languages``: id, iso_639_1, language_name."""
+    return explode_list(
+        movies, "language_list", [("iso_639_1", "iso_639_1"), ("name", "language_name")]
+    )
+
+
+def parse_links(raw: DataFrame) -> DataFrame:
+    """Type links (``movieId, imdbId, tmdbId``): imdb_id gets its ``tt`` prefix back.
+
+    Returns:
+        ``_row``, movie_id, imdb_id, tmdb_id (null when empty), and the helper columns.
+    """
+    df = raw if ROW in raw.columns else with_row_id(raw)
+    movie_id, movie_err = to_int(F.col("movieId"), "movieId")
+    tmdb_id, tmdb_err = to_int(F.col("tmdbId"), "tmdbId")
+    imdb = F.trim(F.col("imdbId"))
+    imdb_ok = imdb.rlike(r"^[0-9]{1,8}$")
+    imdb_err = F.when(~blank(imdb) & ~F.coalesce(imdb_ok, F.lit(False)),
+                      F.concat(F.lit("imdbId '"), imdb, F.lit("' is not an IMDb number")))
+    missing = F.when(F.col("movieId").isNull(), F.lit("movieId is empty"))
+    return _typed(df, ["movieId", "imdbId", "tmdbId"], [
+        movie_id.alias("movie_id"),
+        F.when(imdb_ok, F.concat(F.lit("tt"), F.lpad(imdb, 7, "0"))).alias("imdb_id"),
+        tmdb_id.alias("tmdb_id"),
+    ], [missing, movie_err, imdb_err, tmdb_err])  # fmt: skip
+
+
+def parse_ratings(raw: DataFrame) -> DataFrame:
+    """Type ratings: user_id, movie_id, rating (0.5 to 5.0), rated_at (UTC timestamp)."""
+    df = raw if ROW in raw.columns else with_row_id(raw)
+    user, user_err = to_int(F.col("userId"), "userId")
+    movie, movie_err = to_int(F.col("movieId"), "movieId")
+    rating, rating_err = to_double(F.col("rating"), "rating")
+    rated_at, ts_err = to_epoch_timestamp(F.col("timestamp"), "timestamp")
+    out_of_range = F.when(~rating.between(0.5, 5.0), F.concat(
+        F.lit("rating "), F.col("rating"), F.lit(" is outside 0.5-5.0")))
+    missing = [F.when(F.col(c).isNull(), F.lit(f"{c} is empty")) for c in ("userId", "movieId", "rating")]
+    return _typed(df, ["userId", "movieId", "rating", "timestamp"], [
+        user.alias("user_id"), movie.alias("movie_id"), rating.alias("rating"),
+        rated_at.alias("rated_at"),
+    ], [*missing, user_err, movie_err, rating_err, out_of_range, ts_err])  # fmt: skip
+
+
+def _typed(df: DataFrame, raw_cols: list[str], values: list, reasons: list) -> DataFrame:
+    if CORRUPT_RECORD not in df.columns:
+        df = df.withColumn(CORRUPT_RECORD, F.lit(None).cast("string"))
+    cols = [*raw_cols, CORRUPT_RECORD]
+    errors = errors_array(malformed_reason(), *reasons)
+    return df.select(
+        ROW,
+        *values,
+        errors.alias(ERRORS),
+        F.array().cast("array<string>").alias(RETRY),
+        F.when(F.size(errors) > 0, raw_json(cols)).alias(RAW),
+        content_hash(cols).alias(HASH),
+    )

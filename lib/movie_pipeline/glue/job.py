@@ -1,0 +1,152 @@
+"""The Glue job: DynamicFrames and job bookmarks at the edges, the pipeline's own transforms inside.
+
+In AWS Glue this file is the job script (``deploy`` uploads it; the lib comes with
+``--extra-py-files``). Reads go through ``create_dynamic_frame.from_options`` with a
+``transformation_ctx`` so that job bookmarks skip raw files already processed; writes go through
+``write_dynamic_frame.from_options`` (Snappy Parquet, ``partitionKeys``). Between the two, the
+same :func:`movie_pipeline.etl.run_etl` runs as on a laptop.
+
+Outside Glue (no ``awsglue`` module), the same entry point runs on a local SparkSession::
+
+    python -m movie_pipeline.glue.job --lake outputs/lake
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from movie_pipeline.config import Settings, load_settings
+from movie_pipeline.datasets import CORRUPT_RECORD, RawFile, canonical_header, raw_schema
+from movie_pipeline.etl import run_etl
+from movie_pipeline.tables import TableSpec
+
+# The job's arguments (deploy.job_arguments sets them; Glue adds JOB_NAME).
+GLUE_ARGS = ["JOB_NAME", "backend", "bucket", "raw_prefix", "cleaned_prefix", "quarantine_prefix",
+             "temp_prefix", "database", "region"]  # fmt: skip
+# Optional arguments, read only when present (getResolvedOptions fails on a missing one).
+OPTIONAL_ARGS = ["lake_dir", "datasets"]
+
+
+class GlueIO:
+    """The ETL's read and write edges as Glue users expect them: DynamicFrames and bookmarks.
+
+    Args:
+        glue_context: the job's GlueContext.
+        dynamic_frame: the ``awsglue.dynamicframe.DynamicFrame`` class (passed in, so that the
+            module imports without awsglue).
+    """
+
+    bookmarks = True  # a read returns only files not processed by a committed run
+
+    def __init__(self, glue_context, dynamic_frame):
+        self.glue_context = glue_context
+        self.dynamic_frame = dynamic_frame
+
+    def read_csv(self, raw: RawFile, path: str) -> DataFrame:
+        """Read a raw CSV as a DynamicFrame, then a DataFrame of strings named like the local read.
+
+        Glue's reader has no corrupt-record column (it stays null); the independent record count
+        of the reconciliation is what catches a misaligned read here.
+        """
+        frame = self.glue_context.create_dynamic_frame.from_options(
+            connection_type="s3",
+            connection_options={"paths": [path]},
+            format="csv",
+            format_options={"withHeader": True, "separator": ",", "quoteChar": '"',
+                            "multiLine": raw.multiline},  # fmt: skip
+            transformation_ctx=f"read_{raw.dataset}",
+        )
+        df = frame.toDF()
+        if not df.columns:  # the bookmark filtered the file out: an empty frame, no schema
+            spark = self.glue_context.spark_session
+            return spark.createDataFrame([], raw_schema(canonical_header(raw, raw.columns)))
+        names = canonical_header(raw, df.columns)
+        # Every column as a string, as the local read: typing belongs to the transforms.
+        return df.select(
+            *[F.col(f"`{c}`").cast("string").alias(n) for c, n in zip(df.columns, names, strict=True)],
+            F.lit(None).cast("string").alias(CORRUPT_RECORD),
+        )
+
+    def write_table(self, df: DataFrame, spec: TableSpec, path: str) -> None:
+        """Replace the table's folder: purge it, then write Snappy Parquet through a DynamicFrame."""
+        self.glue_context.purge_s3_path(path, {"retentionPeriod": 0})
+        self.glue_context.write_dynamic_frame.from_options(
+            frame=self.dynamic_frame.fromDF(df, self.glue_context, spec.name),
+            connection_type="s3",
+            connection_options={"path": path, "partitionKeys": [c.name for c in spec.partition_keys]},
+            format="parquet",
+            format_options={"compression": "snappy"},
+            transformation_ctx=f"write_{spec.name}",
+        )
+
+
+def settings_from_args(args: dict[str, str]) -> Settings:
+    """Settings from the job's resolved arguments (unknown keys such as JOB_NAME are ignored)."""
+    names = [a for a in GLUE_ARGS + ["lake_dir"] if a != "JOB_NAME"]
+    return load_settings({k: args[k] for k in names if args.get(k)})
+
+
+def _datasets(value: str | None) -> list[str] | None:
+    return [d for d in value.split(",") if d] if value else None
+
+
+def run_in_glue(argv: list[str]) -> dict:
+    """The Glue entry point: resolve the arguments, run the ETL between DynamicFrame edges, commit.
+
+    The bookmark is committed only after the run adds up; a failed run leaves it where it was, so
+    the next run sees the same files again.
+    """
+    from awsglue.context import GlueContext
+    from awsglue.dynamicframe import DynamicFrame
+    from awsglue.job import Job
+    from awsglue.utils import getResolvedOptions
+    from pyspark.context import SparkContext
+
+    optional = [a for a in OPTIONAL_ARGS if f"--{a}" in argv]
+    args = getResolvedOptions(argv, GLUE_ARGS + optional)
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue_context)
+    job.init(args["JOB_NAME"], args)
+    result = run_etl(
+        glue_context.spark_session, settings_from_args(args),
+        io=GlueIO(glue_context, DynamicFrame), datasets=_datasets(args.get("datasets")),
+    )  # fmt: skip
+    job.commit()
+    return result
+
+
+def run_local(argv: list[str]) -> dict:
+    """The same ETL on a local SparkSession (``--lake DIR``), with plain Spark reads and writes."""
+    from movie_pipeline.spark import get_spark
+
+    parser = argparse.ArgumentParser(prog="python -m movie_pipeline.glue.job")
+    parser.add_argument("--lake", help="local folder laid out like the bucket (default outputs/lake)")
+    parser.add_argument("--bucket", help="bucket name (default movie-analytics-lake)")
+    parser.add_argument("--datasets", help="comma-separated subset, e.g. credits,keywords")
+    args = parser.parse_args(argv)
+    settings = load_settings({"lake_dir": args.lake, "bucket": args.bucket})
+    return run_etl(get_spark(settings.spark_master), settings, datasets=_datasets(args.datasets))
+
+
+def glue_available() -> bool:
+    """True inside AWS Glue (or wherever the awsglue library is installed)."""
+    return importlib.util.find_spec("awsglue") is not None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run in Glue when awsglue is importable, else locally; 0 when the run adds up."""
+    argv = sys.argv if argv is None else argv
+    if glue_available():
+        run_in_glue(argv)
+    else:
+        run_local(argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

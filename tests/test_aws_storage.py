@@ -1,0 +1,114 @@
+"""Uploads and footers on S3, against moto in server mode (real HTTP, real boto3 transfers)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+
+import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from boto3.s3.transfer import TransferConfig
+
+from movie_pipeline.storage import (
+    MissingResourceError,
+    StoredFile,
+    list_files,
+    read_parquet_metadata,
+    upload_raw,
+    upload_raw_s3,
+)
+
+pytestmark = pytest.mark.aws
+
+
+def _counting_session(settings) -> tuple[boto3.Session, Counter]:
+    """A session that counts the S3 operations it sends (the requests that matter)."""
+    session = boto3.Session(region_name=settings.region)
+    calls: Counter = Counter()
+    session.events.register("before-call.s3.*", lambda model, **_: calls.update([model.name]))
+    return session, calls
+
+
+def test_upload_puts_each_file_at_its_key_with_its_checksum(aws_lake, real_source):
+    names = ("credits.csv", "keywords.csv", "links_small.csv")
+    results = upload_raw(aws_lake, {n: real_source / n for n in names})
+    s3 = boto3.client("s3", region_name=aws_lake.region)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=aws_lake.bucket)["Contents"]]
+    assert sorted(keys) == ["raw/credits/credits.csv", "raw/keywords/keywords.csv",
+                            "raw/links_small/links_small.csv"]  # fmt: skip
+    for r in results:
+        body = (real_source / r.name).read_bytes()
+        head = s3.head_object(Bucket=aws_lake.bucket, Key=r.key)
+        assert head["Metadata"] == {"sha256": hashlib.sha256(body).hexdigest()}
+        assert head["ContentType"] == "text/csv"
+        assert s3.get_object(Bucket=aws_lake.bucket, Key=r.key)["Body"].read() == body
+        assert r.transferred
+
+
+def test_second_upload_sends_nothing_and_a_change_is_sent(aws_lake, tmp_path):
+    (tmp_path / "links.csv").write_text("movieId,imdbId,tmdbId\n1,0114709,862\n")
+    files = {"links.csv": tmp_path / "links.csv"}
+    session, calls = _counting_session(aws_lake)
+    assert [r.transferred for r in upload_raw_s3(aws_lake, files, session=session)] == [True]
+    assert calls["PutObject"] == 1
+    calls.clear()
+    assert [r.transferred for r in upload_raw_s3(aws_lake, files, session=session)] == [False]
+    assert calls["PutObject"] == calls["CreateMultipartUpload"] == 0
+    assert calls["HeadObject"] == 1  # the checksum check is all that went out
+    (tmp_path / "links.csv").write_text("movieId,imdbId,tmdbId\n2,0113497,8844\n")
+    assert [r.transferred for r in upload_raw_s3(aws_lake, files, session=session)] == [True]
+
+
+def test_big_files_go_up_in_parts(aws_lake, tmp_path):
+    big = tmp_path / "ratings.csv"
+    with open(big, "wb") as fh:
+        fh.write(b"userId,movieId,rating,timestamp\n")
+        fh.write(os.urandom(11 * 1024**2))
+    # A lowered threshold: the same code path as credits.csv (190 MB) above the 64 MB default.
+    config = TransferConfig(multipart_threshold=5 * 1024**2, multipart_chunksize=5 * 1024**2)
+    session, calls = _counting_session(aws_lake)
+    (result,) = upload_raw_s3(aws_lake, {"ratings.csv": big}, config, session=session)
+    assert result.key == "raw/ratings/ratings.csv"
+    assert calls["CreateMultipartUpload"] == 1 and calls["UploadPart"] == 3
+    assert calls["CompleteMultipartUpload"] == 1 and calls["PutObject"] == 0
+    head = boto3.client("s3").head_object(Bucket=aws_lake.bucket, Key=result.key)
+    assert head["ETag"].endswith('-3"')  # S3's mark of a three-part object
+    assert head["Metadata"]["sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
+
+
+def test_a_missing_bucket_says_how_to_make_it(aws, tmp_path):
+    from movie_pipeline.config import Settings
+
+    (tmp_path / "links.csv").write_text("movieId,imdbId,tmdbId\n")
+    settings = Settings(backend="aws", bucket="no-such-bucket-here")
+    with pytest.raises(MissingResourceError, match="no-such-bucket-here does not exist.*setup-aws"):
+        upload_raw(settings, {"links.csv": tmp_path / "links.csv"})
+
+
+def test_footers_read_from_s3_equal_the_local_ones(aws_lake, tmp_path):
+    s3 = boto3.client("s3")
+    small = pa.table({"id": pa.array(range(1000), pa.int32()), "name": ["x"] * 1000})
+    # 3000 columns: a footer of several hundred KB, beyond the first 64 KB read.
+    wide = pa.table({f"c{i}": pa.array([i], pa.int64()) for i in range(3000)})
+    for name, table in (("small", small), ("wide", wide)):
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(table, path)
+        key = f"cleaned/t/{name}.parquet"
+        s3.upload_file(str(path), aws_lake.bucket, key)
+        stored = StoredFile(f"s3://{aws_lake.bucket}/{key}", key, path.stat().st_size)
+        remote, local = read_parquet_metadata(aws_lake, stored), pq.read_metadata(path)
+        assert remote.schema.equals(local.schema) and remote.num_rows == local.num_rows
+        assert remote.row_group(0).column(0).total_compressed_size == (
+            local.row_group(0).column(0).total_compressed_size
+        )
+    assert pq.read_metadata(tmp_path / "wide.parquet").serialized_size > 64 * 1024
+    s3.put_object(Bucket=aws_lake.bucket, Key="cleaned/t/_SUCCESS", Body=b"")
+    s3.put_object(Bucket=aws_lake.bucket, Key="cleaned/t/notes.txt", Body=b"not parquet")
+    listed = list_files(aws_lake, "cleaned/t")
+    assert [f.key for f in listed] == ["cleaned/t/notes.txt", "cleaned/t/small.parquet",
+                                       "cleaned/t/wide.parquet"]  # fmt: skip
+    with pytest.raises(ValueError, match="notes.txt is not a Parquet file"):
+        read_parquet_metadata(aws_lake, listed[0])

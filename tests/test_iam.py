@@ -1,0 +1,236 @@
+"""IAM, bucket policy and Athena workgroup: the documents, the wildcard check, set-up on moto."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from movie_pipeline.aws import iam
+from movie_pipeline.config import ConfigError, Settings
+
+ACCOUNT = "123456789012"  # moto's account
+BUCKET = "arn:aws:s3:::movie-analytics-lake"
+
+
+def _by_sid(document: dict) -> dict[str, dict]:
+    return {st["Sid"]: st for st in document["Statement"]}
+
+
+# Documents --------------------------------------------------------------------------------
+def test_glue_role_policy_reads_raw_and_writes_only_its_own_prefixes():
+    st = _by_sid(iam.glue_role_policy(Settings(), ACCOUNT))
+    assert st["ReadRawAndArtifacts"]["Action"] == ["s3:GetObject"]
+    assert st["ReadRawAndArtifacts"]["Resource"] == [f"{BUCKET}/raw/*", f"{BUCKET}/artifacts/*"]
+    assert "s3:PutObject" in st["WriteCleanedQuarantineTemp"]["Action"]
+    assert st["WriteCleanedQuarantineTemp"]["Resource"] == [
+        f"{BUCKET}/cleaned/*", f"{BUCKET}/quarantine/*", f"{BUCKET}/tmp/*"
+    ]  # fmt: skip
+    # Nothing else in the bucket is writable: raw/ and results/ appear in no write statement.
+    writes = [r for s in st.values() if "s3:PutObject" in s["Action"] for r in s["Resource"]]
+    assert not [r for r in writes if "/raw/" in r or "/results/" in r]
+    assert st["ListOwnPrefixes"]["Condition"]["StringLike"]["s3:prefix"] == [
+        "raw", "raw/*", "artifacts", "artifacts/*", "cleaned", "cleaned/*",
+        "quarantine", "quarantine/*", "tmp", "tmp/*",
+    ]  # fmt: skip
+    assert st["CatalogTables"]["Resource"] == [
+        "arn:aws:glue:us-east-1:123456789012:catalog",
+        "arn:aws:glue:us-east-1:123456789012:database/movies_db",
+        "arn:aws:glue:us-east-1:123456789012:table/movies_db/*",
+    ]
+    assert st["OwnLogs"]["Resource"][0] == (
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/*"
+    )
+    assert st["GlueMetrics"]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Glue"}}
+    # Another database is only ever looked up, and only `default` (Spark's start-up check).
+    assert st["DefaultDatabaseLookup"]["Action"] == ["glue:GetDatabase"]
+    assert st["DefaultDatabaseLookup"]["Resource"][1] == (
+        "arn:aws:glue:us-east-1:123456789012:database/default"
+    )
+
+
+def test_analyst_policy_reads_cleaned_writes_results_in_one_workgroup():
+    settings = Settings(workgroup="analysts", results_prefix="athena-results")
+    st = _by_sid(iam.analyst_policy(settings, ACCOUNT))
+    assert st["UseWorkgroup"]["Resource"] == [
+        "arn:aws:athena:us-east-1:123456789012:workgroup/analysts"
+    ]
+    assert st["ReadCleaned"] == {
+        "Sid": "ReadCleaned", "Effect": "Allow", "Action": ["s3:GetObject"],
+        "Resource": [f"{BUCKET}/cleaned/*"],
+    }  # fmt: skip
+    assert st["WriteResults"]["Resource"] == [f"{BUCKET}/athena-results/*"]
+    assert not any(a.startswith("glue:Create") or a.startswith("glue:Delete")
+                   for a in st["ReadCatalog"]["Action"])  # fmt: skip
+
+
+def test_partition_follows_the_region():
+    assert iam.role_arn(Settings(region="cn-north-1"), "1").startswith("arn:aws-cn:iam::1:role/")
+    assert iam.partition("us-gov-west-1") == "aws-us-gov"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:*"], "Resource": ["*"]},
+        {"Effect": "Allow", "Action": "glue:Get*", "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:*", "NotResource": f"{BUCKET}/raw/*"},
+    ],
+)
+def test_wildcard_actions_on_every_resource_are_rejected(statement):
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    assert len(iam.wildcard_problems(document)) == 1
+    with pytest.raises(ConfigError, match="policy too broad"):
+        iam.check_policies({"bad": document})
+
+
+def test_scoped_wildcards_and_unscoped_single_actions_pass():
+    document = {"Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": [BUCKET, f"{BUCKET}/*"]},
+        {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+    ]}  # fmt: skip
+    assert iam.wildcard_problems(document) == []
+
+
+def test_every_generated_document_passes_the_check():
+    documents = iam.policy_documents(Settings(), ACCOUNT)
+    assert len(documents) == 4
+    for document in documents.values():
+        assert iam.wildcard_problems(document) == []
+
+
+def test_cutoff_below_athena_minimum_is_refused():
+    with pytest.raises(ConfigError, match="10 MB"):
+        iam.workgroup_configuration(Settings(bytes_scanned_cutoff=1_000_000))
+
+
+# Set-up on moto ---------------------------------------------------------------------------
+@pytest.fixture
+def settings(aws_session):
+    return Settings(backend="aws")
+
+
+@pytest.fixture
+def setup(aws_session):
+    """``setup(settings, sleeps)``: run setup_aws on moto, recording its waits in ``sleeps``."""
+
+    def run(settings, sleeps=None):
+        sleep = (sleeps if sleeps is not None else []).append
+        return iam.setup_aws(settings, session=aws_session, sleep=sleep)
+
+    return run
+
+
+def test_setup_creates_role_policies_bucket_and_workgroup(settings, setup):
+    sleeps: list[float] = []
+    report = setup(settings, sleeps)
+    assert report.role_arn == "arn:aws:iam::123456789012:role/movie-pipeline-glue"
+    assert sleeps == [10]  # a new role is given time to propagate
+
+    iam_client = boto3.client("iam")
+    role = iam_client.get_role(RoleName="movie-pipeline-glue")["Role"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Principal"] == {"Service": "glue.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert role["Tags"] == [{"Key": "project", "Value": "movie-pipeline"}]
+    inline = iam_client.get_role_policy(
+        RoleName="movie-pipeline-glue", PolicyName="movie-pipeline-glue-access"
+    )["PolicyDocument"]
+    assert _by_sid(inline)["ReadRawAndArtifacts"]["Resource"][0] == f"{BUCKET}/raw/*"
+
+    arn = "arn:aws:iam::123456789012:policy/movie-pipeline-analyst"
+    version = iam_client.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]
+    assert _by_sid(version["Document"])["WriteResults"]["Resource"] == [f"{BUCKET}/results/*"]
+
+    s3 = boto3.client("s3")
+    policy = _by_sid(json.loads(s3.get_bucket_policy(Bucket="movie-analytics-lake")["Policy"]))
+    tls = policy["MoviePipelineDenyInsecureTransport"]
+    assert (tls["Effect"], tls["Action"]) == ("Deny", "s3:*")
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert policy["MoviePipelineDenyOtherEncryption"]["Condition"]["Null"] == {
+        "s3:x-amz-server-side-encryption": "false"
+    }
+    rules = s3.get_bucket_encryption(Bucket="movie-analytics-lake")[
+        "ServerSideEncryptionConfiguration"]["Rules"]  # fmt: skip
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    block = s3.get_public_access_block(Bucket="movie-analytics-lake")
+    assert all(block["PublicAccessBlockConfiguration"].values())
+
+    group = boto3.client("athena").get_work_group(WorkGroup="movie_pipeline")["WorkGroup"]
+    config = group["Configuration"]
+    assert config["EnforceWorkGroupConfiguration"] is True
+    assert config["BytesScannedCutoffPerQuery"] == 1_000_000_000
+    assert config["ResultConfiguration"] == {
+        "OutputLocation": "s3://movie-analytics-lake/results/",
+        "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"},
+    }
+
+
+def test_setup_twice_changes_nothing_and_keeps_other_statements(settings, setup):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="movie-analytics-lake")
+    theirs = {"Sid": "TheirAuditRead", "Effect": "Allow",
+              "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+              "Action": "s3:GetObject", "Resource": f"{BUCKET}/audit/*"}  # fmt: skip
+    s3.put_bucket_policy(Bucket="movie-analytics-lake",
+                         Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]}))  # fmt: skip
+    setup(settings)
+    sleeps: list[float] = []
+    second = setup(settings, sleeps)
+    assert sleeps == []  # the role already existed
+    assert "managed policy movie-pipeline-analyst is up to date" in second.actions
+    statements = json.loads(s3.get_bucket_policy(Bucket="movie-analytics-lake")["Policy"])[
+        "Statement"]  # fmt: skip
+    assert sorted(st["Sid"] for st in statements) == [
+        "MoviePipelineDenyInsecureTransport", "MoviePipelineDenyOtherEncryption", "TheirAuditRead"
+    ]  # fmt: skip
+    # An existing bucket is not re-tagged: its tags are its owner's.
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchTagSet"):
+        s3.get_bucket_tagging(Bucket="movie-analytics-lake")
+    arn = "arn:aws:iam::123456789012:policy/movie-pipeline-analyst"
+    assert len(boto3.client("iam").list_policy_versions(PolicyArn=arn)["Versions"]) == 1
+
+
+def test_changed_settings_make_a_new_default_policy_version(settings, setup):
+    setup(settings)
+    # (A change that leaves the workgroup alone: moto cannot update workgroups.)
+    setup(settings.replace(database="films_db"))
+    arn = "arn:aws:iam::123456789012:policy/movie-pipeline-analyst"
+    iam_client = boto3.client("iam")
+    default = iam_client.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    assert default == "v2"
+    doc = iam_client.get_policy_version(PolicyArn=arn, VersionId="v2")["PolicyVersion"]["Document"]
+    assert _by_sid(doc)["ReadCatalog"]["Resource"][1:] == [
+        "arn:aws:glue:us-east-1:123456789012:database/films_db",
+        "arn:aws:glue:us-east-1:123456789012:table/films_db/*",
+    ]
+
+
+def test_existing_workgroup_is_updated_to_our_configuration():
+    # moto has no UpdateWorkGroup: stub this client and check the exact request.
+    athena = boto3.client("athena", region_name="us-east-1", aws_access_key_id="x",
+                          aws_secret_access_key="x")  # fmt: skip
+    settings = Settings(bucket="lake-b", workgroup="wg", bytes_scanned_cutoff=50_000_000)
+    with Stubber(athena) as stub:
+        stub.add_response("get_work_group", {"WorkGroup": {"Name": "wg"}}, {"WorkGroup": "wg"})
+        stub.add_response("update_work_group", {}, {
+            "WorkGroup": "wg",
+            "ConfigurationUpdates": {
+                "EnforceWorkGroupConfiguration": True,
+                "ResultConfigurationUpdates": {
+                    "OutputLocation": "s3://lake-b/results/",
+                    "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"},
+                },
+                "PublishCloudWatchMetricsEnabled": True,
+                "BytesScannedCutoffPerQuery": 50_000_000,
+                "EngineVersion": {"SelectedEngineVersion": "Athena engine version 3"},
+            },
+        })  # fmt: skip
+        report = iam.SetupReport("1", "r", "p", "wg")
+        iam.ensure_workgroup(athena, settings, report)
+        stub.assert_no_pending_responses()
+    assert report.actions == ["updated Athena workgroup wg"]

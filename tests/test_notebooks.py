@@ -1,0 +1,354 @@
+"""The walkthrough notebooks: stored clean, the Glue version in sync, and run end to end by papermill."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import csv
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from movie_pipeline import notebooks
+from movie_pipeline.cli import main
+from movie_pipeline.config import Settings
+from movie_pipeline.datasets import RAW_FILES
+from movie_pipeline.query import list_queries
+from movie_pipeline.tables import CLEANED_TABLES
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+NUMBERS = ["00", "01", "02", "03", "04", "05"]
+GLUE = NOTEBOOKS / "glue" / "02_flatten_with_glue_interactive_session.ipynb"
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _notebook(path: Path, *cells: tuple[str, str, list[str]]) -> None:
+    """Write a small notebook: (kind, source, tags) per cell."""
+    nb = {
+        "cells": [
+            {"cell_type": kind, "id": f"c{i}", "metadata": {"tags": tags}, "source": text}
+            | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+            for i, (kind, text, tags) in enumerate(cells)
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+# The notebooks as stored ----------------------------------------------------------------------
+def test_the_walkthrough_is_six_numbered_notebooks():
+    names = [p.name for p in notebooks.numbered_notebooks(NOTEBOOKS)]
+    assert [n[:2] for n in names] == NUMBERS
+    assert names[1] == "01_upload_raw_to_s3.ipynb" and names[2] == "02_flatten_with_glue.ipynb"
+
+
+@pytest.mark.parametrize("path", [*sorted(NOTEBOOKS.glob("*.ipynb")), GLUE], ids=lambda p: p.name)
+def test_notebooks_are_stored_without_outputs(path):
+    nb = _load(path)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+        assert "papermill" not in cell["metadata"] and "execution" not in cell["metadata"]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_each_notebook_follows_the_template(number):
+    import papermill as pm
+
+    (path,) = NOTEBOOKS.glob(f"{number}_*.ipynb")
+    nb = _load(path)
+    cells = nb["cells"]
+    assert nb["metadata"]["kernelspec"]["name"] == "movie-pipeline"
+    assert "".join(cells[0]["source"]).startswith(f"# {number} · ")
+    assert cells[1]["cell_type"] == "code" and "import" in "".join(cells[1]["source"])
+    assert cells[2]["metadata"].get("tags") == ["parameters"]
+    params = pm.inspect_notebook(str(path))
+    assert params["BACKEND"]["default"] == '"local"'
+    assert all(p["help"] for p in params.values()), "every parameter has a comment"
+    sections = [
+        c for c in cells if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## ")
+    ]
+    assert len(sections) >= 3
+    last = "".join(cells[-1]["source"])
+    assert "assert " in last and f'record_check(\n    "{number}",' in last
+
+
+def test_gitattributes_strip_outputs_and_diff_notebooks():
+    lines = (REPO / ".gitattributes").read_text().splitlines()
+    assert "*.ipynb filter=nbstripout" in lines and "*.ipynb diff=ipynb" in lines
+
+
+# The Glue-kernel notebook -------------------------------------------------------------------------
+def test_glue_notebook_opens_with_the_session_magics_from_the_settings():
+    s = Settings()
+    first = _code(_load(GLUE))[0].splitlines()
+    assert first == [
+        f"%glue_version {s.glue_version}",
+        f"%worker_type {s.worker_type}",
+        f"%number_of_workers {s.number_of_workers}",
+        f"%idle_timeout {s.idle_timeout_minutes}",
+        f"%extra_py_files s3://{s.bucket}/{s.artifacts_prefix}/lib/movie_pipeline.zip",
+    ]
+    assert first[0] == "%glue_version 5.1" and first[3] == "%idle_timeout 15"
+    assert _load(GLUE)["metadata"]["kernelspec"]["name"] == "glue_pyspark"
+
+
+def test_glue_notebook_runs_the_same_code_as_notebook_02():
+    source = _load(NOTEBOOKS / "02_flatten_with_glue.ipynb")
+    assert _code(_load(GLUE))[1:] == _code(source)
+    assert notebooks.main(["--check"]) == 0
+
+
+def test_glue_notebook_check_catches_a_stale_copy(tmp_path):
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, folder)
+    assert notebooks.main(["--folder", str(folder), "--check"]) == 0
+    source = folder / "02_flatten_with_glue.ipynb"
+    nb = _load(source)
+    nb["cells"][-1]["source"] = ["print('changed')"]
+    source.write_text(json.dumps(nb))
+    assert notebooks.main(["--folder", str(folder), "--check"]) == 1
+    assert notebooks.main(["--folder", str(folder), "--bucket", "my-lake"]) == 0
+    regenerated = _load(folder / "glue" / GLUE.name)
+    assert _code(regenerated)[-1] == "print('changed')"
+    assert "%extra_py_files s3://my-lake/artifacts/lib/movie_pipeline.zip" in _code(regenerated)[0]
+
+
+# The runner on small notebooks ------------------------------------------------------------------
+def test_walkthrough_parameters_keep_paths_relative_inside_the_repo(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("MOVIES_BACKEND", raising=False)
+    params = notebooks.walkthrough_parameters(
+        "data_samples", tmp_path / "out", bucket="b-1", region=None
+    )
+    assert params == {
+        "BACKEND": "local",
+        "SOURCE_DIR": "data_samples",
+        "OUTPUT_DIR": str(tmp_path / "out"),
+        "LAKE_DIR": str(tmp_path / "out" / "lake"),
+        "BUCKET": "b-1",
+    }
+    assert notebooks.walkthrough_parameters("data_samples", "outputs", backend="aws")[
+        "LAKE_DIR"
+    ] == ("outputs/lake")
+
+
+def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _notebook(
+        folder / "00_double.ipynb",
+        ("markdown", "# 00 · Double", []),
+        ("code", "from movie_pipeline.notebooks import record_check", []),
+        ("code", "X = 1  # a number", ["parameters"]),
+        ("code", 'assert X == 21, X\nrecord_check("00", doubled=X * 2)', []),
+    )
+    _notebook(folder / "01_fails.ipynb", ("code", "raise AssertionError('wrong on purpose')", []))
+    _notebook(
+        folder / "notes.ipynb", ("code", "raise SystemExit('not part of the walkthrough')", [])
+    )
+    (run,) = notebooks.run_notebooks({"X": 21, "Y": 5}, tmp_path / "out", folder, only=["00"])
+    assert run.checks == {"notebook": "00", "doubled": 42}
+    executed = _load(run.executed)
+    assert executed["metadata"]["papermill"]["input_path"] == "notebooks/00_double.ipynb"
+    assert executed["metadata"]["papermill"]["parameters"] == {"X": 21}  # Y is not declared
+    assert '"doubled": 42' in run.html.read_text()
+    with pytest.raises(notebooks.NotebookFailed, match="01_fails.ipynb failed: AssertionError"):
+        notebooks.run_notebooks({"X": 21}, tmp_path / "out2", folder)
+    assert (tmp_path / "out2" / "notebooks" / "01_fails.html").is_file()
+
+
+# The whole walkthrough, local backend, on the shipped sample -------------------------------------------
+def _sample(tmp_path_factory) -> Path:
+    shipped = REPO / "data_samples"
+    if any((shipped / name).is_file() for name in RAW_FILES):
+        return shipped
+    from movie_pipeline.generator import generate
+
+    out = tmp_path_factory.mktemp("sample")
+    generate(out, movies=300, seed=42)
+    return out
+
+
+@pytest.fixture(scope="module")
+def walkthrough(tmp_path_factory):
+    """`movie-pipeline walkthrough` on the sample into a temporary folder, once for the module."""
+    source = _sample(tmp_path_factory)
+    out = tmp_path_factory.mktemp("walkthrough")
+    code = main(
+        ["walkthrough", "--source", str(source), "--outputs", str(out), "--backend", "local"]
+    )
+    assert code == 0, "the walkthrough failed: see the executed notebooks under outputs/notebooks"
+    checks = {
+        p.name[:2]: notebooks.read_checks(p) for p in sorted((out / "notebooks").glob("*.ipynb"))
+    }
+    return {
+        "source": source,
+        "out": out,
+        "lake": out / "lake" / "movie-analytics-lake",
+        "checks": checks,
+    }
+
+
+def _parquet_rows(folder: Path) -> int:
+    return sum(pq.read_table(p).num_rows for p in folder.rglob("*.parquet"))
+
+
+@pytest.mark.slow
+def test_every_notebook_ran_and_recorded_its_check(walkthrough):
+    assert sorted(walkthrough["checks"]) == NUMBERS
+    for number, check in walkthrough["checks"].items():
+        assert check["notebook"] == number
+        assert (walkthrough["out"] / "checks" / f"{number}.json").is_file()
+        html = next((walkthrough["out"] / "notebooks").glob(f"{number}_*.html")).read_text()
+        assert f'"notebook": "{number}"' in html.replace("&quot;", '"'), "the check is in the HTML"
+
+
+@pytest.mark.slow
+def test_00_found_every_raw_file(walkthrough):
+    source = walkthrough["source"]
+    files = sorted(p.name for p in source.glob("*.csv"))
+    check = walkthrough["checks"]["00"]
+    assert check["backend"] == "local" and check["aws_actions"] == []
+    assert check["raw_files"] == files
+    assert check["raw_bytes"] == sum((source / f).stat().st_size for f in files)
+
+
+@pytest.mark.slow
+def test_01_uploaded_each_file_once_under_its_dataset_prefix(walkthrough):
+    source, lake = walkthrough["source"], walkthrough["lake"]
+    files = sorted(p.name for p in source.glob("*.csv"))
+    check = walkthrough["checks"]["01"]
+    assert check["keys"] == sorted(f"raw/{f.removesuffix('.csv')}/{f}" for f in files)
+    for f in files:
+        assert (lake / "raw" / f.removesuffix(".csv") / f).read_bytes() == (source / f).read_bytes()
+    assert (check["transferred_first_run"], check["transferred_second_run"]) == (len(files), 0)
+
+
+@pytest.mark.slow
+def test_02_wrote_every_cleaned_table_with_the_rows_it_reported(walkthrough):
+    rows = walkthrough["checks"]["02"]["rows"]
+    assert sorted(rows) == sorted(CLEANED_TABLES)
+    for table, count in rows.items():
+        assert count == _parquet_rows(walkthrough["lake"] / "cleaned" / table) > 0, table
+    assert walkthrough["checks"]["02"]["engine"].startswith("local Spark")
+
+
+@pytest.mark.slow
+def test_03_registered_tables_that_count_like_their_files(walkthrough):
+    check = walkthrough["checks"]["03"]
+    assert set(CLEANED_TABLES) <= set(check["registered"])
+    catalog = walkthrough["out"] / "lake" / "_catalog" / "movies_db.duckdb"
+    with duckdb.connect(str(catalog), read_only=True) as con:
+        for table in CLEANED_TABLES:
+            (count,) = con.execute(f"select count(*) from {table}").fetchone()
+            assert (
+                count
+                == check["rows"][table]
+                == _parquet_rows(walkthrough["lake"] / "cleaned" / table)
+            )
+
+
+def _top_actors_oracle(credits_csv: Path) -> list[tuple[str, int]]:
+    """An independent answer from the CSV: literal_eval each row, keep one row per movie as
+    the pipeline does (the copy with the most cast and crew entries), count movies per person.
+    """
+    kept: dict[int, tuple[int, list]] = {}
+    with open(credits_csv, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                cast, crew = ast.literal_eval(row["cast"]), ast.literal_eval(row["crew"])
+                movie = int(row["id"])
+            except (ValueError, SyntaxError):
+                continue  # a broken row goes to quarantine
+            entries = len(cast) + len(crew)
+            if movie in kept and kept[movie][0] == entries:
+                assert kept[movie][1] == cast, f"movie {movie}: two different copies tie"
+            if movie not in kept or entries > kept[movie][0]:
+                kept[movie] = (entries, cast)
+    movies, names = Counter(), {}
+    for _, cast in kept.values():
+        for person in {c["id"] for c in cast}:
+            movies[person] += 1
+        for c in cast:
+            names[c["id"]] = min(names.get(c["id"], c["name"]), c["name"])
+    ranked = sorted(movies, key=lambda p: (-movies[p], names[p], p))[:10]
+    return [(names[p], movies[p]) for p in ranked]
+
+
+@pytest.mark.slow
+def test_04_answers_like_an_independent_count_and_draws_real_charts(walkthrough):
+    out, check = walkthrough["out"], walkthrough["checks"]["04"]
+    assert sorted(check["queries"]) == sorted(list_queries())
+    assert all(rows > 0 for rows in check["queries"].values())
+    assert check["results"] == sorted(f"results/{q}.csv" for q in list_queries())
+    with open(out / "results" / "top_actors.csv", newline="", encoding="utf-8") as fh:
+        got = [(r["name"], int(r["movies"])) for r in csv.DictReader(fh)]
+    assert got == _top_actors_oracle(walkthrough["source"] / "credits.csv")
+    assert check["top_actors_rows"] == 10 and check["top_actor"] == got[0][0]
+    assert check["charts"], "no chart drawn"
+    for chart, size in check["charts"].items():
+        head = (out / chart).read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        assert [width, height] == size and 400 <= width <= 4000 and 200 <= height <= 4000
+
+
+@pytest.mark.slow
+def test_04_html_embeds_every_chart(walkthrough):
+    out = walkthrough["out"]
+    html = (out / "notebooks" / "04_analyse_with_athena.html").read_text(encoding="utf-8")
+    embedded = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    charts = {(out / c).read_bytes() for c in walkthrough["checks"]["04"]["charts"]}
+    assert charts <= {base64.b64decode(e) for e in embedded}
+
+
+@pytest.mark.slow
+def test_05_report_adds_up(walkthrough):
+    check, lake, source = walkthrough["checks"]["05"], walkthrough["lake"], walkthrough["source"]
+    # The records of each file read (the preferred one of links/ratings), counted by Python's csv.
+    read = {"credits": "credits.csv", "movies_metadata": "movies_metadata.csv",
+            "keywords": "keywords.csv", "links": "links.csv", "ratings": "ratings.csv"}  # fmt: skip
+    for dataset, name in read.items():
+        with open(source / name, newline="", encoding="utf-8") as fh:
+            records = sum(1 for _ in csv.reader(fh)) - 1
+        counts = check["reconciliation"][dataset]
+        assert counts["raw_records"] == counts["read_records"] == records, dataset
+        assert counts["accounted"] == records, dataset
+    assert check["notebooks_checked"] == NUMBERS[:5]
+    assert check["raw_bytes"] == sum(p.stat().st_size for p in source.glob("*.csv"))
+    parquet = [
+        p for p in (lake / "cleaned").rglob("*.parquet") if not p.name.startswith((".", "_"))
+    ]
+    assert check["cleaned_bytes"] == sum(p.stat().st_size for p in parquet)
+    assert check["rows"] == walkthrough["checks"]["02"]["rows"]
+    assert 0 < check["usd"] < 5
+
+
+@pytest.mark.slow
+def test_executed_notebooks_hold_no_machine_paths(walkthrough):
+    forbidden = ("/work/", "/root/", "/tmp/", "/home/", str(Path.home()), str(walkthrough["out"]))
+    for path in (walkthrough["out"] / "notebooks").glob("*.ipynb"):
+        nb = _load(path)
+        outputs = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+        leaks = [f for f in forbidden if f in outputs]
+        assert not leaks, f"{path.name} shows {leaks}"
+        assert nb["metadata"]["papermill"]["input_path"] == f"notebooks/{path.name}"
