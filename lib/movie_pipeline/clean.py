@@ -6,7 +6,7 @@ columns of :mod:`movie_pipeline.quarantine` out, then one builder per cleaned ta
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from movie_pipeline.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS
@@ -46,7 +46,7 @@ def repair_split_records(raw: DataFrame) -> DataFrame:
     """Merge each split movies_metadata record back into one row, when the pattern matches exactly.
 
     The rule: a row whose ``id`` is a date (``1997-08-20``) is a second half when the row just
-    before it in the file has an integer id and empty fields after ``overview``, and the date
+    before it in the file (``_row`` - 1) has an integer id and empty fields after ``overview``, and the date
     row's last 9 fields are empty. The pair becomes one row: the first 9 fields from the first
     half, ``overview`` = both overview parts joined by a newline, the rest from the second half
     moved 9 columns right. A date-id row that does not match stays as it is (and is quarantined
@@ -61,31 +61,42 @@ def repair_split_records(raw: DataFrame) -> DataFrame:
     """
     cols = list(MOVIES_METADATA_COLUMNS)
     tail_a, tail_b = cols[SHIFT + 1:], cols[-SHIFT:]
-    # File order is one sequence (movies_metadata is read whole, in one partition anyway), so
-    # "the next row" is a window function: no join, no second read.
-    in_file = Window.orderBy(ROW)
-    paired = raw.withColumn("_b", F.lead(F.struct(*cols, CORRUPT_RECORD), 1).over(in_file))
+    # The date-id rows are a handful: broadcast joins pair them with the row before, with no
+    # shuffle and no window (a window over the whole file buffers and spills all of it). The
+    # file is read whole in one partition, so the row before is _row - 1.
+    second = F.broadcast(
+        raw
+        .filter(F.col("id").rlike(_DATE_ID))
+        .select((F.col(ROW) - 1).alias(ROW), F.struct(*cols, CORRUPT_RECORD).alias("_b"))
+    )  # fmt: skip
     b = {c: F.col(f"_b.{c}") for c in cols}
     is_pair = (
-        b["id"].rlike(_DATE_ID)
+        F.col("_b").isNotNull()
         & F.col("id").rlike(r"^[0-9]+$")
         & _all_blank([F.col(c) for c in tail_a])
         & _all_blank([b[c] for c in tail_b])
     )
+    absorbed = F.broadcast(
+        raw.join(second, ROW).filter(is_pair).select((F.col(ROW) + 1).alias(ROW))
+    )
     merged = {c: F.col(c) for c in cols[:SHIFT]}
     merged["overview"] = F.concat_ws(SPLIT_SEPARATOR, F.col("overview"), b["adult"])
     merged |= {c: b[cols[i - SHIFT]] for i, c in enumerate(cols) if i > SHIFT}
-    pair = F.coalesce(is_pair, F.lit(False))
-    repaired = paired.select(
-        ROW,
-        *[F.when(pair, merged[c]).otherwise(F.col(c)).alias(c) for c in cols],
-        # A stub with missing fields may have been flagged malformed: the merge explains it.
-        F.when(pair, F.lit(None)).otherwise(F.col(CORRUPT_RECORD)).alias(CORRUPT_RECORD),
-        pair.alias("_repaired"),
-        F.when(pair, F.to_json(F.col("_b"), {"ignoreNullFields": "false"})).alias("_second_half"),
-    )
-    absorbed = F.coalesce(F.lag("_repaired", 1).over(in_file), F.lit(False))
-    return repaired.withColumn("_absorbed", absorbed).filter(~F.col("_absorbed")).drop("_absorbed")
+    pair = F.col("_repaired")  # computed once, then used by every column
+    return (
+        raw
+        .join(second, ROW, "left")
+        .join(absorbed, ROW, "left_anti")
+        .withColumn("_repaired", F.coalesce(is_pair, F.lit(False)))
+        .select(
+            ROW,
+            *[F.when(pair, merged[c]).otherwise(F.col(c)).alias(c) for c in cols],
+            # A stub with missing fields may have been flagged malformed: the merge explains it.
+            F.when(pair, F.lit(None)).otherwise(F.col(CORRUPT_RECORD)).alias(CORRUPT_RECORD),
+            pair,
+            F.when(pair, F.to_json("_b", {"ignoreNullFields": "false"})).alias("_second_half"),
+        )
+    )  # fmt: skip
 
 
 def parse_movies(raw: DataFrame) -> DataFrame:

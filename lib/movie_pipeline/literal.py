@@ -178,8 +178,11 @@ def typed_or_null_sql(text: str, schema: DataType) -> str:
 
 def _shape_ok_sql(cell: str, schema: DataType) -> str:
     # Jackson reads {...} as a one-element array and ignores text after the value: refuse both.
+    # trim() copies the cell: only look past whitespace when the first character is not it.
     opener, closer = ("[", "]") if isinstance(schema, T.ArrayType) else ("{", "}")
-    return f"(startswith(trim({cell}), '{opener}') AND endswith(trim({cell}), '{closer}'))"
+    starts = f"(startswith({cell}, '{opener}') OR startswith(trim({cell}), '{opener}'))"
+    ends = f"(endswith({cell}, '{closer}') OR endswith(trim({cell}), '{closer}'))"
+    return f"({starts} AND {ends})"
 
 
 def _exact_sql(json_sql: str, cell: str, schema: DataType) -> str:

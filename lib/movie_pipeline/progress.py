@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: its notebook widget warns with local paths
 
 
 def say(message: str) -> None:
