@@ -13,8 +13,13 @@ from pyspark.sql import functions as F
 
 from movie_pipeline.config import Settings
 from movie_pipeline.datasets import (
-    CORRUPT_RECORD, RAW_FILES, RawFormatError, _count_with_spark, count_records, read_raw,
-)  # fmt: skip
+    CORRUPT_RECORD,
+    RAW_FILES,
+    RawFormatError,
+    _count_with_spark,
+    count_records,
+    read_raw,
+)
 from movie_pipeline.etl import SchemaDriftError, conform, run_etl
 from movie_pipeline.reconcile import ReconciliationError
 from movie_pipeline.tables import CLEANED_TABLES
@@ -116,15 +121,22 @@ def test_real_movies_are_typed_like_the_oracle_says(spark, real_run, real_source
     assert sorted(got) == sorted(raw)
     for movie_id, r in raw.items():
         m = got[movie_id]
-        collection = ast.literal_eval(r["belongs_to_collection"]) if r["belongs_to_collection"] else {}
+        collection = (
+            ast.literal_eval(r["belongs_to_collection"]) if r["belongs_to_collection"] else {}
+        )
         assert (m["budget"], m["revenue"]) == (int(r["budget"]) or None, int(r["revenue"]) or None)
         assert m["popularity"] == float(r["popularity"])
         assert m["runtime"] == ((float(r["runtime"]) or None) if r["runtime"] else None)
         assert str(m["release_date"] or "") == r["release_date"]
-        assert m["release_decade"] == (int(r["release_date"][:3]) * 10 if r["release_date"] else None)
+        assert m["release_decade"] == (
+            int(r["release_date"][:3]) * 10 if r["release_date"] else None
+        )
         assert (m["adult"], m["video"]) == (r["adult"] == "True", r["video"] == "True")
         assert (m["title"], m["overview"]) == (r["title"] or None, r["overview"] or None)
-        assert (m["collection_id"], m["collection_name"]) == (collection.get("id"), collection.get("name"))
+        assert (m["collection_id"], m["collection_name"]) == (
+            collection.get("id"),
+            collection.get("name"),
+        )
     folders = {p.name for p in (lake / "cleaned" / "movies").iterdir() if p.is_dir()}
     decades = {r["release_date"][:3] + "0" if r["release_date"] else "__HIVE_DEFAULT_PARTITION__"
                for r in raw.values()}  # fmt: skip
@@ -163,7 +175,10 @@ def test_real_reconciliation_adds_up_and_is_saved(real_run):
     assert rec["datasets"]["links"]["notes"] == [
         "links_small.csv present but not loaded: links.csv is preferred"
     ]
-    assert report["tables"]["cast_data"]["rows"] == rec["datasets"]["credits"]["tables"]["cast_data"]["expected"]
+    assert (
+        report["tables"]["cast_data"]["rows"]
+        == rec["datasets"]["credits"]["tables"]["cast_data"]["expected"]
+    )
     for d in rec["datasets"].values():
         assert 0 < d["cleaned_bytes"] < d["raw_bytes"]
 
@@ -195,13 +210,18 @@ def test_bad_rows_are_quarantined_with_reasons_and_everything_adds_up(spark, tmp
     result = run_etl(spark, settings, datasets=["credits"])
     d = result["reconciliation"]["datasets"]["credits"]
     assert (d["raw_records"], d["read_records"], d["clean"], d["quarantined"],
-            d["duplicates_removed"], d["retried_with_literal_eval"]) == (6, 6, 2, 3, 1, 2)  # fmt: skip
+            d["duplicates_removed"], d["rows_retried"]) == (6, 6, 2, 3, 1, 2)  # fmt: skip
     cast = spark.read.parquet(settings.cleaned_uri("cast_data"))
     assert sorted((r["id"], r["name"]) for r in cast.collect()) == [(1, "Ann"), (2, "Bo\U0001f600")]
     quarantine = spark.read.parquet(settings.quarantine_uri("credits")).collect()
     reasons = sorted(r["reason"] for r in quarantine)
-    assert reasons[0].startswith("cast_list: not a Python literal or JSON (SyntaxError: unterminated")
-    assert reasons[1:] == ["id 'x9' is not an integer", "malformed CSV record: wrong number of fields"]
+    assert reasons[0].startswith(
+        "cast_list: not a Python literal or JSON (SyntaxError: unterminated"
+    )
+    assert reasons[1:] == [
+        "id 'x9' is not an integer",
+        "malformed CSV record: wrong number of fields",
+    ]
     raws = {json.loads(r["raw"]).get("id") for r in quarantine}
     assert raws == {"x9", "3", None}
     assert all(r["dataset"] == "credits" for r in quarantine)
@@ -211,8 +231,12 @@ def test_a_misaligned_read_fails_loudly_after_saving_the_report(spark, tmp_path)
     # A cell holding a line break, in a file Spark reads line by line: two broken records.
     broken = "\"[{'cast_id': 1, 'character': 'two\nlines', 'credit_id': 'c1', 'gender': 1, 'id': 7, 'name': 'Ann', 'order': 0, 'profile_path': None}]\""  # noqa: E501
     settings = _lake_with_credits(tmp_path, f"cast,crew,id\n{GOOD},[],1\n{broken},[],2\n")
-    with pytest.raises(ReconciliationError, match="2 records in the file .* returned 3: the file is misaligned"):
+    with pytest.raises(
+        ReconciliationError, match="2 records in the file .* returned 3: the file is misaligned"
+    ):
         run_etl(spark, settings, datasets=["credits"])
-    saved = json.loads((tmp_path / "lake" / settings.bucket / "reports" / "reconciliation.json").read_text())
+    saved = json.loads(
+        (tmp_path / "lake" / settings.bucket / "reports" / "reconciliation.json").read_text()
+    )
     assert saved["ok"] is False
     assert saved["datasets"]["credits"]["unbalanced_quote_lines"] == 2

@@ -6,18 +6,26 @@ never from the code under test.
 
 from __future__ import annotations
 
+import ast
 import csv
 import gzip
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from movie_pipeline import pipeline
+from movie_pipeline.atomic import staging_root
+from movie_pipeline.cli import main
+from movie_pipeline.config import Settings
 from movie_pipeline.datasets import RAW_FILES
 from movie_pipeline.errors import PipelineInputError
 from movie_pipeline.generator import generate
 from movie_pipeline.generator.__main__ import main as generator_main
 from movie_pipeline.generator.faults import FAULTS, plain_rows, write_fault
+from movie_pipeline.lock import lock_path
 from movie_pipeline.rawcheck import check_raw, file_chunks
+from movie_pipeline.storage import write_cleaned_local
 
 # Every fault the issue lists, by its name in the corpus.
 ISSUE_FAULTS = {
@@ -172,21 +180,160 @@ def test_oversized_cells_and_negative_money_are_flagged_before_parsing(spark, mo
          (3, "-0", "[]", "a,b")],
         "_row long, budget string, title string, _corrupt_record string",
     )  # fmt: skip
-    rows, flagged = rawcheck.set_aside(raw, "movies_metadata", lambda df, name: df.cache())
-    assert [r.title for r in rows.orderBy("_row").collect()] == [None, "O'Neil", "", "[]"]
-    reasons = {r._row: r._pre_errors for r in flagged.collect()}
+    marked = rawcheck.mark(raw, "movies_metadata", ["budget", "title"])
+    rows = marked.orderBy("_row").collect()
+    assert [r.title for r in rows] == [None, "O'Neil", "", "[]"]
+    reasons = {r._row: r._pre_errors for r in rows if r._pre_errors}
     assert reasons == {
         0: ["title cell has 11 characters, more than the 10 a real cell can hold"],
         1: ["budget -4000000 is negative"],
     }
-    parsed = rows.select(
+    parsed = marked.select(
         "_row",
         F.when(F.col("_row") == 3, F.array(F.lit("malformed")))
         .otherwise(F.array())
         .alias("_errors"),
         F.when(F.col("_row") == 3, F.lit("{raw}")).alias("_raw"),
+        *rawcheck.PRE_COLUMNS,
     )
-    out = {r._row: (r._errors, r._raw) for r in rawcheck.add_reasons(parsed, flagged).collect()}
+    merged = rawcheck.merge_marks(parsed)
+    assert merged.columns == ["_row", "_errors", "_raw"]
+    out = {r._row: (r._errors, r._raw) for r in merged.collect()}
     assert out[0][0] == reasons[0] and '"title":"xxxxxxxxxxx [cut]"' in out[0][1]
     assert out[1][0] == reasons[1] and '"budget":"-4000000"' in out[1][1]
     assert out[2] == ([], None) and out[3] == (["malformed"], "{raw}")
+
+
+# Through the pipeline ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_an_error_fault_stops_the_upload_before_anything_is_copied(clean, tmp_path, name, capsys):
+    path = write_fault(name, tmp_path / "src", base_dir=clean)
+    lake = tmp_path / "lake"
+    code = main(
+        ["run", "--source", str(path.parent), "--lake", str(lake), "--outputs", str(tmp_path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    line = ERRORS[name][0]((clean / path.name).read_bytes(), path.read_bytes())
+    where = f"{path}, line {line}" if line else f"{path}"
+    assert f"movie-pipeline: error: {where}: " in err and ERRORS[name][1] in err
+    settings = Settings(lake_dir=lake)
+    assert not Path(settings.raw_uri()).exists() and not lock_path(settings).exists()
+
+
+def test_a_bad_file_that_reaches_the_lake_stops_the_etl_and_publishes_nothing(
+    clean, tmp_path, spark, mini_frames
+):
+    settings = Settings(lake_dir=tmp_path / "lake")
+    write_cleaned_local(settings, "cast_data", mini_frames["cast_data"])  # a published table
+    before = sorted(p.name for p in Path(settings.cleaned_uri("cast_data")).iterdir())
+    bad = write_fault("truncated", tmp_path / "src", base_dir=clean)
+    raw = Path(settings.raw_uri("credits/credits.csv"))
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(bad.read_bytes())  # copied by hand, not through the checked upload
+    with pytest.raises(PipelineInputError) as err:
+        pipeline.transform(settings, spark)
+    assert (err.value.file, err.value.line) == (str(raw), bad.read_bytes().count(b"\n") + 1)
+    assert sorted(p.name for p in Path(settings.cleaned_uri("cast_data")).iterdir()) == before
+    assert not any(staging_root(settings).glob("*")) and not lock_path(settings).exists()
+
+
+@pytest.fixture(scope="module")
+def faulty_run(clean, tmp_path_factory, spark):
+    """One ETL run over three datasets carrying every row fault and every accepted variant."""
+    src = tmp_path_factory.mktemp("faulty_src")
+    stacks = {
+        "movies_metadata.csv": ["budget_not_numeric", "budget_negative", "id_is_date",
+                                "mixed_newlines", "bom"],
+        "keywords.csv": ["bad_nested_cell", "huge_cell", "reordered_columns"],
+    }  # fmt: skip
+    for names in stacks.values():
+        for i, name in enumerate(names):
+            write_fault(name, src, base_dir=clean if i == 0 else src)
+    settings = Settings(lake_dir=tmp_path_factory.mktemp("faulty_lake"))
+    pipeline.upload(settings, src)
+    return settings, src, pipeline.transform(settings, spark)
+
+
+def _table(settings: Settings, uri: str) -> list[dict]:
+    glob = f"{uri}/**/*.parquet"
+    return (
+        duckdb.execute(f"select * from read_parquet('{glob}', hive_partitioning = false)")
+        .df()
+        .to_dict("records")
+    )
+
+
+def _changed_cells(clean: Path, faulty: Path) -> list[tuple[dict, str, str]]:
+    """``(clean row, column, new value)`` for every cell a fault changed, matched by name."""
+    before, after = _records(clean), _records(faulty)
+    return [
+        (a, col, b[col])
+        for a, b in zip(
+            [dict(zip(before[0], r, strict=True)) for r in before[1:]],
+            [dict(zip(after[0], r, strict=True)) for r in after[1:]],
+            strict=True,
+        )
+        for col in a if a[col] != b[col]
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_row_faults_are_quarantined_with_their_reason_and_every_row_is_accounted(faulty_run, clean):
+    settings, src, result = faulty_run
+    recon = result["reconciliation"]
+    assert recon["ok"], recon
+    for name, dataset in [("movies_metadata.csv", "movies_metadata"), ("keywords.csv", "keywords")]:
+        rec = recon["datasets"][dataset]
+        records = len(_records(src / name)) - 1  # Python's csv module as the independent count
+        assert rec["raw_records"] == rec["read_records"] == records, dataset
+        assert rec["clean"] + rec["quarantined"] + rec["duplicates_removed"] + rec[
+            "split_halves_merged"] == records  # fmt: skip
+    # movies_metadata: the three bad rows, each with its reason and its raw fields.
+    changes = _changed_cells(clean / "movies_metadata.csv", src / "movies_metadata.csv")
+    quarantined = _table(settings, settings.quarantine_uri("movies_metadata"))
+    assert len(quarantined) == len(changes) == 3
+    for row, column, value in changes:
+        (q,) = [q for q in quarantined if row["title"] in q["raw"]]
+        assert f"{column} " in q["reason"] and value.lstrip("$") in q["reason"], q["reason"]
+    bad_ids = {row["id"] for row, _, _ in changes}
+    good_ids = {int(r[5]) for r in _records(src / "movies_metadata.csv")[1:] if r[5].isdigit()}
+    movies = _table(settings, settings.cleaned_uri("movies"))
+    assert {m["id"] for m in movies} == {i for i in good_ids if str(i) not in bad_ids}
+    assert all(m["adult"] is not None for m in movies)  # the BOM did not rename `adult`
+    # keywords: the unclosed list and the 30 MB cell are quarantined (the cell by its size, cut
+    # short in the quarantine); the reordered columns were read by name.
+    (bad_row, _, bad), (huge_row, _, huge) = sorted(
+        _changed_cells(clean / "keywords.csv", src / "keywords.csv"), key=lambda c: len(c[2])
+    )
+    quarantined = _table(settings, settings.quarantine_uri("keywords"))
+    assert len(quarantined) == 2
+    q = next(q for q in quarantined if bad in q["raw"])
+    assert "keyword" in q["reason"] and bad_row["id"] in q["raw"]  # names the cell
+    q = next(q for q in quarantined if "cell has" in q["reason"])
+    assert q["reason"].startswith(f"keywords cell has {len(huge):,} characters")
+    assert huge_row["id"] in q["raw"] and len(q["raw"]) < 10_000
+    pairs = {
+        (int(r[1]), k["id"])
+        for r in _records(src / "keywords.csv")[1:]
+        if r[1] not in (bad_row["id"], huge_row["id"])
+        for k in ast.literal_eval(r[0])
+    }  # fmt: skip (reordered: keywords first, then id)
+    loaded = {
+        (k["id"], k["keyword_id"]) for k in _table(settings, settings.cleaned_uri("movie_keywords"))
+    }
+    assert loaded == pairs
+    assert "columns in another order" in " ".join(recon["datasets"]["keywords"]["notes"])
+
+
+def test_a_multi_line_read_drops_the_carriage_return_mixed_line_endings_leave(spark):
+    from movie_pipeline.datasets import RAW_FILES, drop_stray_cr
+
+    raw = spark.createDataFrame(
+        [("1", "12\r", None), ("2", "\r", None), ("3", "7", None), ("4", "a\rb", None)],
+        "id string, vote_count string, _corrupt_record string",
+    )
+    movies, credits = RAW_FILES["movies_metadata.csv"], RAW_FILES["credits.csv"]
+    got = [r.vote_count for r in drop_stray_cr(raw, movies).orderBy("id").collect()]
+    assert got == ["12", "", "7", "a\rb"]
+    assert drop_stray_cr(raw, credits) is raw  # read line by line: nothing to do

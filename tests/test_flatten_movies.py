@@ -7,9 +7,13 @@ import datetime as dt
 from pyspark.sql import functions as F
 
 from movie_pipeline.clean import (
-    build_movie_genres, build_movies, parse_links, parse_movies, parse_ratings,
+    build_movie_genres,
+    build_movies,
+    parse_links,
+    parse_movies,
+    parse_ratings,
     repair_split_records,
-)  # fmt: skip
+)
 from movie_pipeline.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS, raw_schema
 from movie_pipeline.tables import CLEANED_TABLES
 
@@ -41,7 +45,12 @@ def _raw(spark, rows):
 def _split_pair(movie_id="82663", tail=(), second=None):
     """A stub row and the row shifted 9 columns left, as FORMAT.md 1.5 describes them."""
     stub = [BASE[c] for c in MOVIES_METADATA_COLUMNS[:5]] + [
-        movie_id, "tt0113002", "en", "Midnight Man", "A man waits.", *tail
+        movie_id,
+        "tt0113002",
+        "en",
+        "Midnight Man",
+        "A man waits.",
+        *tail,
     ]
     stub += [None] * (24 - len(stub))
     shifted = second or [
@@ -70,7 +79,11 @@ def test_a_split_record_is_merged_back_into_one_movie(spark):
     typed = {r["id"]: r for r in parse_movies(repaired).collect()}[82663]
     assert typed["_errors"] == []
     assert (typed["release_date"], typed["runtime"], typed["revenue"], typed["vote_count"]) == (
-        dt.date(1997, 8, 20), 104.0, None, 1)
+        dt.date(1997, 8, 20),
+        104.0,
+        None,
+        1,
+    )
 
 
 def test_a_date_id_that_does_not_match_the_pattern_is_quarantined(spark):
@@ -98,14 +111,24 @@ def test_movies_are_typed_and_bad_values_get_reasons(spark):
     good = parsed[862]
     assert good["_errors"] == [] and good["_retry"] == []
     assert (good["budget"], good["revenue"], good["runtime"], good["popularity"]) == (
-        None, None, None, 8.2e-05)
+        None,
+        None,
+        None,
+        8.2e-05,
+    )
     assert (good["release_date"], good["release_year"], good["adult"], good["video"]) == (
-        None, None, True, False)
+        None,
+        None,
+        True,
+        False,
+    )
     assert (good["collection"]["id"], good["collection"]["name"]) == (10194, "Toy Story Collection")
     assert good["_raw"] is None  # raw text is kept only on rows with a problem
     assert parsed[1]["_errors"] == [
-        "adult 'maybe' is not True or False", "budget 'lots' is not a bigint",
-        "runtime 'long' is not a number", "vote_count '12.5' is not an integer",
+        "adult 'maybe' is not True or False",
+        "budget 'lots' is not a bigint",
+        "runtime 'long' is not a number",
+        "vote_count '12.5' is not an integer",
         "release_date '10/30/1995' is not a YYYY-MM-DD date",
     ]
     assert '"budget":"lots"' in parsed[1]["_raw"]
@@ -113,7 +136,9 @@ def test_movies_are_typed_and_bad_values_get_reasons(spark):
 
 
 def test_movies_table_and_a_bridge_match_their_specs(spark):
-    parsed = parse_movies(_raw(spark, [{}, {"id": "5", "release_date": "2009-01-02", "genres": "[]"}]))
+    parsed = parse_movies(
+        _raw(spark, [{}, {"id": "5", "release_date": "2009-01-02", "genres": "[]"}])
+    )
     movies = build_movies(parsed)
     assert movies.schema.simpleString() == CLEANED_TABLES["movies"].spark_schema().simpleString()
     decades = {r["id"]: (r["release_year"], r["release_decade"]) for r in movies.collect()}
@@ -130,7 +155,10 @@ def test_links_and_ratings_are_typed(spark):
     got = {r["movie_id"]: r for r in parse_links(links).collect()}
     assert (got[1]["imdb_id"], got[1]["tmdb_id"], got[1]["_errors"]) == ("tt0114709", 862, [])
     assert (got[2]["imdb_id"], got[2]["tmdb_id"], got[2]["_errors"]) == ("tt0113497", None, [])
-    assert got[3]["_errors"] == ["imdbId 'x1' is not an IMDb number", "tmdbId 'abc' is not an integer"]
+    assert got[3]["_errors"] == [
+        "imdbId 'x1' is not an IMDb number",
+        "tmdbId 'abc' is not an integer",
+    ]
     ratings = spark.createDataFrame(
         [("1", "31", "2.5", "1260759144"), ("1", "32", "7", "1260759144"), ("2", "5", "4", "")],
         "userId string, movieId string, rating string, timestamp string",

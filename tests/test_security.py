@@ -60,7 +60,9 @@ def test_the_scanner_finds_a_planted_credential(tmp_path):
 def test_a_run_with_credentials_in_the_environment_writes_none_of_them(tmp_path):
     creds = _fake_credentials()
     src, lake, out, work = (tmp_path / n for n in ("src", "lake", "out", "work"))
-    generate(src, movies=20, seed=7, files=["movies_metadata.csv", "links.csv"], progress=False)
+    # One small dataset keeps the run short (the queries are skipped: their tables are absent);
+    # every writer still runs: upload, Spark, reconciliation, catalog, report, logs.
+    generate(src, movies=20, seed=7, files=["links.csv"], progress=False)
     for d in (work, work / "spark"):
         d.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **creds, "SPARK_LOCAL_DIRS": str(work / "spark"), "TMPDIR": str(work)}
@@ -72,7 +74,8 @@ def test_a_run_with_credentials_in_the_environment_writes_none_of_them(tmp_path)
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     written = [p for p in (lake, out, work) if p.exists()]
-    assert (out / "run_report.json").exists() and list((out / "results").glob("*.csv"))
+    assert (out / "run_report.json").exists() and list(lake.rglob("*.parquet"))
+    assert list(lake.rglob("reconciliation.json")) and list(lake.rglob("*.duckdb"))
     assert scan(written, [proc.stdout, proc.stderr], list(creds.values())) == []
 
 

@@ -28,7 +28,9 @@ def _top_actors_oracle(credits_csv):
 
 def test_run_on_real_samples_gives_oracle_top_actors(real_source, tmp_path):
     lake, out = tmp_path / "lake", tmp_path / "out"
-    assert main(["run", "--source", str(real_source), "--lake", str(lake), "--outputs", str(out)]) == 0
+    assert (
+        main(["run", "--source", str(real_source), "--lake", str(lake), "--outputs", str(out)]) == 0
+    )
     cleaned = lake / "movie-analytics-lake" / "cleaned" / "cast_data"
     assert list(cleaned.glob("*.parquet"))
     got = pd.read_csv(out / "results" / "top_actors.csv")

@@ -11,14 +11,36 @@ from pyspark.sql import functions as F
 
 from movie_pipeline.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS
 from movie_pipeline.flatten import (
-    COLLECTION_SCHEMA, COUNTRIES_SCHEMA, ID_NAME_SCHEMA, LANGUAGES_SCHEMA, explode_list, list_sizes,
-)  # fmt: skip
+    COLLECTION_SCHEMA,
+    COUNTRIES_SCHEMA,
+    ID_NAME_SCHEMA,
+    LANGUAGES_SCHEMA,
+    explode_list,
+    list_sizes,
+)
 from movie_pipeline.literal import parse_literals
 from movie_pipeline.quarantine import (
-    ERRORS, HASH, RAW, RETRY, ROW, blank, content_hash, empty_to_null, errors_array,
-    malformed_reason, raw_json, to_bigint, to_bool, to_date, to_double, to_epoch_timestamp, to_int,
+    ERRORS,
+    HASH,
+    RAW,
+    RETRY,
+    ROW,
+    apply_checks,
+    bigint_check,
+    blank,
+    bool_check,
+    carried,
+    content_hash,
+    date_check,
+    double_check,
+    empty_to_null,
+    epoch_check,
+    errors_array,
+    int_check,
+    malformed_reason,
+    raw_json,
     with_row_id,
-)  # fmt: skip
+)
 
 MOVIES_CELLS = {
     "collection": ("belongs_to_collection", COLLECTION_SCHEMA),
@@ -60,7 +82,7 @@ def repair_split_records(raw: DataFrame) -> DataFrame:
         ``_repaired`` (true on a merged row) and ``_second_half`` (its raw JSON, else null).
     """
     cols = list(MOVIES_METADATA_COLUMNS)
-    tail_a, tail_b = cols[SHIFT + 1:], cols[-SHIFT:]
+    tail_a, tail_b = cols[SHIFT + 1 :], cols[-SHIFT:]
     # The date-id rows are a handful: broadcast joins pair them with the row before, with no
     # shuffle and no window (a window over the whole file buffers and spills all of it). The
     # file is read whole in one partition, so the row before is _row - 1.
@@ -112,27 +134,26 @@ def parse_movies(raw: DataFrame) -> DataFrame:
     """
     df = raw if ROW in raw.columns else with_row_id(raw)
     if "_repaired" not in df.columns:
-        df = df.select("*", F.lit(False).alias("_repaired"), F.lit(None).cast("string").alias("_second_half"))
+        df = df.select(
+            "*", F.lit(False).alias("_repaired"), F.lit(None).cast("string").alias("_second_half")
+        )
     if CORRUPT_RECORD not in df.columns:
         df = df.withColumn(CORRUPT_RECORD, F.lit(None).cast("string"))
-    checked = {
-        "id": to_int(F.col("id"), "id"),
-        "adult": to_bool(F.col("adult"), "adult"),
-        "video": to_bool(F.col("video"), "video"),
-        "budget": to_bigint(F.col("budget"), "budget", zero_is_null=True),
-        "revenue": to_bigint(F.col("revenue"), "revenue", zero_is_null=True),
-        "runtime": to_double(F.col("runtime"), "runtime", zero_is_null=True),
-        "popularity": to_double(F.col("popularity"), "popularity"),
-        "vote_average": to_double(F.col("vote_average"), "vote_average"),
-        "vote_count": to_int(F.col("vote_count"), "vote_count"),
-        "release_date": to_date(F.col("release_date"), "release_date"),
-    }
+    df, values, checks = apply_checks(df, [
+        int_check("id"), bool_check("adult"), bool_check("video"),
+        bigint_check("budget", zero_is_null=True), bigint_check("revenue", zero_is_null=True),
+        double_check("runtime", zero_is_null=True), double_check("popularity"),
+        double_check("vote_average"), int_check("vote_count"), date_check("release_date"),
+    ])  # fmt: skip
     date_id = F.when(
         F.col("id").rlike(_DATE_ID),
-        F.concat(F.lit("id '"), F.col("id"), F.lit("' is a date: half of a split record that "
-                                                   "does not match the repair pattern")),
+        F.concat(
+            F.lit("id '"),
+            F.col("id"),
+            F.lit("' is a date: half of a split record that does not match the repair pattern"),
+        ),
     )
-    reasons = [malformed_reason(), checked["id"][1], *[r for k, (_, r) in checked.items() if k != "id"]]
+    reasons = [malformed_reason(), *checks]
     parsed = parse_literals(df, MOVIES_CELLS)
     # A lone second half has every field shifted: its other reasons would only be noise.
     errors = F.when(date_id.isNotNull(), F.array(date_id)).otherwise(errors_array(*reasons))
@@ -140,15 +161,16 @@ def parse_movies(raw: DataFrame) -> DataFrame:
     raw_text = F.to_json(F.struct(*raw_cols, F.col("_second_half")), {"ignoreNullFields": "false"})
     out = parsed.select(
         ROW,
-        *[value.alias(name) for name, (value, _) in checked.items()],
+        *[value.alias(name) for name, value in values.items()],
         *[empty_to_null(F.col(c)).alias(c) for c in _TEXT],
-        F.year(checked["release_date"][0]).alias("release_year"),
+        F.year(values["release_date"]).alias("release_year"),
         *MOVIES_CELLS,
         "_repaired",
         errors.alias(ERRORS),
         RETRY,
         F.when((F.size(errors) > 0) | (F.size(RETRY) > 0), raw_text).alias(RAW),
         content_hash(raw_cols).alias(HASH),
+        *carried(parsed),
     )
     return list_sizes(out, MOVIE_LISTS)
 
@@ -156,9 +178,26 @@ def parse_movies(raw: DataFrame) -> DataFrame:
 def build_movies(movies: DataFrame) -> DataFrame:
     """The ``movies`` table: one typed row per movie, with its collection and release decade."""
     return movies.select(
-        "id", "imdb_id", "title", "original_title", "original_language", "overview", "tagline",
-        "homepage", "status", "adult", "video", "budget", "revenue", "runtime", "popularity",
-        "vote_average", "vote_count", "release_date", "release_year", "poster_path",
+        "id",
+        "imdb_id",
+        "title",
+        "original_title",
+        "original_language",
+        "overview",
+        "tagline",
+        "homepage",
+        "status",
+        "adult",
+        "video",
+        "budget",
+        "revenue",
+        "runtime",
+        "popularity",
+        "vote_average",
+        "vote_count",
+        "release_date",
+        "release_year",
+        "poster_path",
         F.col("collection.id").alias("collection_id"),
         F.col("collection.name").alias("collection_name"),
         (F.floor(F.col("release_year") / 10) * 10).cast("int").alias("release_decade"),
@@ -196,33 +235,41 @@ def parse_links(raw: DataFrame) -> DataFrame:
         ``_row``, movie_id, imdb_id, tmdb_id (null when empty), and the helper columns.
     """
     df = raw if ROW in raw.columns else with_row_id(raw)
-    movie_id, movie_err = to_int(F.col("movieId"), "movieId")
-    tmdb_id, tmdb_err = to_int(F.col("tmdbId"), "tmdbId")
+    df, values, (movie_err, tmdb_err) = apply_checks(
+        df, [int_check("movie_id", "movieId"), int_check("tmdb_id", "tmdbId")]
+    )
     imdb = F.trim(F.col("imdbId"))
     imdb_ok = imdb.rlike(r"^[0-9]{1,8}$")
-    imdb_err = F.when(~blank(imdb) & ~F.coalesce(imdb_ok, F.lit(False)),
-                      F.concat(F.lit("imdbId '"), imdb, F.lit("' is not an IMDb number")))
+    imdb_err = F.when(
+        ~blank(imdb) & ~F.coalesce(imdb_ok, F.lit(False)),
+        F.concat(F.lit("imdbId '"), imdb, F.lit("' is not an IMDb number")),
+    )
     missing = F.when(F.col("movieId").isNull(), F.lit("movieId is empty"))
     return _typed(df, ["movieId", "imdbId", "tmdbId"], [
-        movie_id.alias("movie_id"),
+        values["movie_id"].alias("movie_id"),
         F.when(imdb_ok, F.concat(F.lit("tt"), F.lpad(imdb, 7, "0"))).alias("imdb_id"),
-        tmdb_id.alias("tmdb_id"),
+        values["tmdb_id"].alias("tmdb_id"),
     ], [missing, movie_err, imdb_err, tmdb_err])  # fmt: skip
 
 
 def parse_ratings(raw: DataFrame) -> DataFrame:
     """Type ratings: user_id, movie_id, rating (0.5 to 5.0), rated_at (UTC timestamp)."""
     df = raw if ROW in raw.columns else with_row_id(raw)
-    user, user_err = to_int(F.col("userId"), "userId")
-    movie, movie_err = to_int(F.col("movieId"), "movieId")
-    rating, rating_err = to_double(F.col("rating"), "rating")
-    rated_at, ts_err = to_epoch_timestamp(F.col("timestamp"), "timestamp")
-    out_of_range = F.when(~rating.between(0.5, 5.0), F.concat(
-        F.lit("rating "), F.col("rating"), F.lit(" is outside 0.5-5.0")))
-    missing = [F.when(F.col(c).isNull(), F.lit(f"{c} is empty")) for c in ("userId", "movieId", "rating")]
+    df, values, (user_err, movie_err, rating_err, ts_err) = apply_checks(df, [
+        int_check("user_id", "userId"), int_check("movie_id", "movieId"),
+        double_check("rating"), epoch_check("rated_at", "timestamp"),
+    ])  # fmt: skip
+    rating = values["rating"]
+    out_of_range = F.when(
+        ~rating.between(0.5, 5.0),
+        F.concat(F.lit("rating "), F.col("rating"), F.lit(" is outside 0.5-5.0")),
+    )
+    missing = [
+        F.when(F.col(c).isNull(), F.lit(f"{c} is empty")) for c in ("userId", "movieId", "rating")
+    ]
     return _typed(df, ["userId", "movieId", "rating", "timestamp"], [
-        user.alias("user_id"), movie.alias("movie_id"), rating.alias("rating"),
-        rated_at.alias("rated_at"),
+        values["user_id"].alias("user_id"), values["movie_id"].alias("movie_id"),
+        rating.alias("rating"), values["rated_at"].alias("rated_at"),
     ], [*missing, user_err, movie_err, rating_err, out_of_range, ts_err])  # fmt: skip
 
 
@@ -238,4 +285,5 @@ def _typed(df: DataFrame, raw_cols: list[str], values: list, reasons: list) -> D
         F.array().cast("array<string>").alias(RETRY),
         F.when(F.size(errors) > 0, raw_json(cols)).alias(RAW),
         content_hash(cols).alias(HASH),
+        *carried(df),
     )

@@ -122,7 +122,7 @@ def canonical_header(raw: RawFile, header: Sequence[str]) -> list[str]:
         header: the column names as read (a UTF-8 byte-order mark is ignored).
 
     Returns:
-        The column names, in file order.
+        The column names, in file order (the expected names in another order are accepted).
 
     Raises:
         RawFormatError: the header is neither the Kaggle one nor a known variant.
@@ -130,7 +130,10 @@ def canonical_header(raw: RawFile, header: Sequence[str]) -> list[str]:
     names = tuple(h.lstrip("\ufeff").strip() for h in header)
     if names == raw.columns:
         return list(names)
-    if names in raw.alt_columns:
+    # The schema follows the file's order, so the right names in another order read by name.
+    if len(set(names)) == len(names) and any(
+        sorted(names) == sorted(v) for v in (raw.columns, *raw.alt_columns)
+    ):
         return [_ID_ALIASES.get(n, n) for n in names]
     known = " or ".join(",".join(c) for c in (raw.columns, *raw.alt_columns))
     raise RawFormatError(f"{raw.name}: unexpected header {','.join(names)!r}; expected {known}")
@@ -167,6 +170,22 @@ def read_raw(spark, raw: RawFile, path: str) -> DataFrame:
     header = next(csv.reader([first_line(spark, path)]), [])
     schema = raw_schema(canonical_header(raw, header))
     return spark.read.options(**csv_options(raw)).schema(schema).csv(str(path))
+
+
+def drop_stray_cr(df: DataFrame, raw: RawFile) -> DataFrame:
+    """Remove the carriage return a multi-line read can leave at the end of a record.
+
+    Read with ``multiLine``, Spark's CSV parser takes the first line ending it meets as the
+    record separator. In a file that mixes CRLF and LF, the records with the other ending keep
+    a ``\r`` in their last field (``"4125\r"``, or ``"\r"`` for an empty one), which is then
+    neither blank nor a number. Line-by-line reads split on both endings and need nothing.
+    """
+    if not raw.multiline:
+        return df
+    last = [c for c in df.columns if c != CORRUPT_RECORD][-1]
+    cell = F.col(last)
+    trimmed = F.expr(f"substring(`{last}`, 1, length(`{last}`) - 1)")
+    return df.withColumn(last, F.when(cell.endswith("\r"), trimmed).otherwise(cell))
 
 
 @dataclass(frozen=True)

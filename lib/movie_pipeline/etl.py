@@ -12,17 +12,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 
 from movie_pipeline import clean, flatten
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES, RawFile, count_records, read_raw
-from movie_pipeline.literal import retry_with_literal_eval
+from movie_pipeline.datasets import RAW_FILES, RawFile, count_records, drop_stray_cr, read_raw
 from movie_pipeline.progress import say, step
 from movie_pipeline.quarantine import (
-    ERRORS, HASH, RAW, RETRY, ROW, quarantine_rows, rank_duplicates, with_row_id,
-)  # fmt: skip
+    ERRORS,
+    RETRY,
+    ROW,
+    quarantine_rows,
+    rank_duplicates,
+    with_row_id,
+)
+from movie_pipeline.rawcheck import mark, merge_marks
 from movie_pipeline.reconcile import DatasetReconciliation, Reconciliation, TableCount
 from movie_pipeline.tables import CLEANED_TABLES, TableSpec
 
@@ -201,27 +206,14 @@ def _stage(df: DataFrame, uri: str) -> DataFrame:
     return df.sparkSession.read.parquet(uri)
 
 
-def _retry_failures(staged: DataFrame, job: DatasetJob, uri: str) -> DataFrame:
-    """Run literal_eval on the rows the native parser refused; stage them; union with the rest."""
-    cells = {
-        out: (F.get_json_object(F.col(RAW), f"$.{raw_col}"), schema)
-        for out, (raw_col, schema) in job.cells.items()
-    }
-    lists = [c for c in job.cells if f"_n_{c}" in staged.columns]
-    fixed = retry_with_literal_eval(staged.filter(F.size(RETRY) > 0), cells)
-    fixed = flatten.list_sizes(fixed.drop(*[f"_n_{c}" for c in lists]), lists)
-    fixed = _stage(fixed.select(*staged.columns), uri)
-    return staged.filter(F.size(RETRY) == 0).unionByName(fixed)
-
-
-def _stats(staged: DataFrame, job: DatasetJob) -> dict:
-    """One pass over a staged dataset: rows, native failures, quarantined, merged, blank cells."""
-    lists = [c for c in job.cells if f"_n_{c}" in staged.columns]
+def _stat_columns(columns: list[str], job: DatasetJob) -> list[Column]:
+    """Aggregates of a parsed dataset: rows, native failures, quarantined, merged, blank cells."""
+    lists = [c for c in job.cells if f"_n_{c}" in columns]
 
     def count_if(condition: Column) -> Column:
         return F.sum(F.when(condition, 1).otherwise(0))
 
-    return staged.agg(
+    return [
         F.count(F.lit(1)).alias("rows"),
         count_if(F.size(RETRY) > 0).alias("retry"),
         count_if(F.size(ERRORS) > 0).alias("quarantined"),
@@ -229,7 +221,19 @@ def _stats(staged: DataFrame, job: DatasetJob) -> dict:
         *[count_if(F.col(f"_n_{c}").isNull() & (F.size(ERRORS) == 0)).alias(f"blank_{c}")
           for c in lists],
         *[F.sum(F.when(F.size(ERRORS) == 0, F.col(f"_n_{c}"))).alias(f"sum_{c}") for c in lists],
-    ).first().asDict()  # fmt: skip
+    ]  # fmt: skip
+
+
+def _stats(staged: DataFrame, job: DatasetJob) -> dict:
+    """The aggregates of :func:`_stat_columns`, in a pass over a staged dataset."""
+    return staged.agg(*_stat_columns(staged.columns, job)).first().asDict()
+
+
+def _stage_observed(df: DataFrame, uri: str, job: DatasetJob) -> tuple[DataFrame, dict]:
+    """Stage ``df`` and compute its :func:`_stat_columns` while it is written (no second pass)."""
+    observation = Observation(f"{job.dataset}_stats")
+    staged = _stage(df.observe(observation, *_stat_columns(df.columns, job)), uri)
+    return staged, dict(observation.get)
 
 
 def _drop_duplicates(good: DataFrame, job: DatasetJob, lists: list[str]):
@@ -253,10 +257,11 @@ def _drop_duplicates(good: DataFrame, job: DatasetJob, lists: list[str]):
 
 
 def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, source: str,
-                 staging: str) -> DatasetReconciliation | None:  # fmt: skip
+                 staging: str, table_uri: Callable[[str], str] = str,
+                 ) -> DatasetReconciliation | None:  # fmt: skip
     raw_file = RAW_FILES[source]
     path = settings.raw_uri(raw_file.key)
-    df = with_row_id(io.read_csv(raw_file, path))
+    df = with_row_id(drop_stray_cr(io.read_csv(raw_file, path), raw_file))
     read_records = None
     if job.repair:  # the repair pairs rows, so it reads the raw rows twice: stage them first
         # A multi-line file is read in one task: spread the staged copy over every core.
@@ -264,19 +269,23 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
         raw_rows = _stage(spread, f"{staging}/{job.dataset}_raw")
         read_records = fs.parquet_rows(f"{staging}/{job.dataset}_raw")
         df = job.repair(raw_rows)
-    staged = _stage(job.parse(df), f"{staging}/{job.dataset}")
-    stats = _stats(staged, job)
+    # Oversized cells and negative money are flagged on the raw text, in the parse's own pass.
+    columns = [c for c in df.columns if not c.startswith("_")]
+    parsed = merge_marks(job.parse(mark(df, job.dataset, columns)))
+    staged, stats = _stage_observed(parsed, f"{staging}/{job.dataset}", job)
     read_records = stats["rows"] if read_records is None else read_records
     if read_records == 0 and io.bookmarks:
         return None
     resolved = staged
     if stats["retry"]:  # rare: then count again, after the retry
-        resolved = _retry_failures(staged, job, f"{staging}/{job.dataset}_retried")
+        resolved = flatten.settle_retries(
+            staged, job.cells, stage=lambda df, name: _stage(df, f"{staging}/{job.dataset}_{name}")
+        )
         stats = _stats(resolved, job) | {"retry": stats["retry"]}
     lists = [c for c in job.cells if f"_n_{c}" in resolved.columns]
 
     quarantine_rows(resolved, job.dataset).write.mode("overwrite").parquet(
-        settings.quarantine_uri(job.dataset)
+        table_uri(settings.quarantine_uri(job.dataset))
     )
     good = resolved.filter(F.size(ERRORS) == 0)
     kept, dropped = _drop_duplicates(good, job, lists)
@@ -289,24 +298,26 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
         dataset=job.dataset, source=path, raw_records=counted.records,
         count_method=counted.method, read_records=read_records, clean=expected["rows"],
         quarantined=stats["quarantined"], duplicates_removed=len(dropped),
-        split_halves_merged=stats.get("merged") or 0, retried_with_literal_eval=stats["retry"],
+        split_halves_merged=stats.get("merged") or 0, rows_retried=stats["retry"],
         blank_cells={c: stats[f"blank_{c}"] for c in lists if stats[f"blank_{c}"]},
         unbalanced_quote_lines=counted.unbalanced_lines, raw_bytes=fs.size(path),
     )  # fmt: skip
+
     for table in job.tables:
         spec = CLEANED_TABLES[table.name]
-        uri = settings.cleaned_uri(table.name)
+        uri = table_uri(settings.cleaned_uri(table.name))
         io.write_table(conform(table.build(kept), spec), spec, uri)
         rec.tables[table.name] = TableCount(
             rows=fs.parquet_rows(uri),  # from the files' footers: what was really written
             expected=expected[table.list_column] if table.list_column else expected["rows"],
             rule=f"sum of {table.list_column} lengths" if table.list_column else "one per kept row",
-            path=uri, bytes=fs.size(uri),
+            path=settings.cleaned_uri(table.name), bytes=fs.size(uri),
         )  # fmt: skip
     return rec
 
 
-def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = None) -> dict:
+def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = None,
+            table_uri: Callable[[str], str] = str) -> dict:  # fmt: skip
     """Transform every raw dataset present in the lake into cleaned tables, and reconcile.
 
     Args:
@@ -314,6 +325,8 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
         settings: where the lake is.
         io: the read/write edges; :class:`SparkIO` by default (Glue passes its DynamicFrame IO).
         datasets: only these datasets (default: all of ``JOBS`` whose raw file is present).
+        table_uri: maps a table's final URI (cleaned or quarantine) to the one to write;
+            ``pipeline`` passes ``atomic.Publication.target`` to stage tables apart.
 
     Returns:
         ``{"tables": {table: {"rows", "path", "bytes"}}, "reconciliation": {...},
@@ -327,22 +340,30 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
     staging = settings.uri(settings.temp_prefix, "etl_staging")
     fs.delete(staging)
     report = Reconciliation()
+    plan = []
     for job in JOBS:
         if datasets and job.dataset not in datasets:
             continue
         present = [f for f in job.files if fs.exists(settings.raw_uri(RAW_FILES[f].key))]
-        if not present:
+        if present:
+            plan.append((job, present))
+        else:
             report.skipped[job.dataset] = f"no raw file ({' or '.join(job.files)})"
-            continue
+    # Smallest file first: a bad small file fails the run in seconds, not after the big ones,
+    # and Spark's one-off costs (compiling and warming up its code) are paid on little data.
+    plan.sort(key=lambda item: fs.size(settings.raw_uri(RAW_FILES[item[1][0]].key)))
+    for job, present in plan:
         start = time.perf_counter()
         with step(f"clean {present[0]} -> {', '.join(t.name for t in job.tables)}"):
-            rec = _run_dataset(spark, settings, io, fs, job, present[0], staging)
+            rec = _run_dataset(spark, settings, io, fs, job, present[0], staging, table_uri)
         if rec is None:
             report.skipped[job.dataset] = "no new data since the last run (job bookmark)"
             continue
         rec.seconds = round(time.perf_counter() - start, 2)
         rec.notes += [f"{f} present but not loaded: {present[0]} is preferred" for f in present[1:]]
         report.datasets[job.dataset] = rec
+    order = [job.dataset for job in JOBS]  # the report lists the datasets in a fixed order
+    report.datasets = dict(sorted(report.datasets.items(), key=lambda kv: order.index(kv[0])))
     report_path = settings.uri("reports", "reconciliation.json")
     fs.write_text(report_path, report.to_json())
     say("reconciliation (" + report_path + ")\n" + report.render())

@@ -12,32 +12,43 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from movie_pipeline.datasets import CORRUPT_RECORD
-from movie_pipeline.literal import parse_literals
+from movie_pipeline.literal import parse_literals, retry_exact, retry_literal_eval
 from movie_pipeline.quarantine import (
-    ERRORS, HASH, RAW, RETRY, ROW, content_hash, errors_array, malformed_reason, raw_json,
-    to_int, with_row_id,
-)  # fmt: skip
+    ERRORS,
+    HASH,
+    RAW,
+    RETRY,
+    ROW,
+    apply_checks,
+    carried,
+    content_hash,
+    errors_array,
+    int_check,
+    malformed_reason,
+    raw_json,
+    with_row_id,
+)
 
 
 def _struct(*fields: tuple[str, T.DataType]) -> T.StructType:
     return T.StructType([T.StructField(n, t) for n, t in fields])
 
 
-S, I = T.StringType(), T.IntegerType()
+S, INT = T.StringType(), T.IntegerType()
 
 # The shapes of the nested cells, keys as the raw files spell them.
 CAST_SCHEMA = T.ArrayType(_struct(
-    ("cast_id", I), ("character", S), ("credit_id", S), ("gender", I), ("id", I),
-    ("name", S), ("order", I), ("profile_path", S),
+    ("cast_id", INT), ("character", S), ("credit_id", S), ("gender", INT), ("id", INT),
+    ("name", S), ("order", INT), ("profile_path", S),
 ))  # fmt: skip
 CREW_SCHEMA = T.ArrayType(_struct(
-    ("credit_id", S), ("department", S), ("gender", I), ("id", I), ("job", S), ("name", S),
+    ("credit_id", S), ("department", S), ("gender", INT), ("id", INT), ("job", S), ("name", S),
     ("profile_path", S),
 ))  # fmt: skip
-ID_NAME_SCHEMA = T.ArrayType(_struct(("id", I), ("name", S)))  # genres, keywords, companies
+ID_NAME_SCHEMA = T.ArrayType(_struct(("id", INT), ("name", S)))  # genres, keywords, companies
 COUNTRIES_SCHEMA = T.ArrayType(_struct(("iso_3166_1", S), ("name", S)))
 LANGUAGES_SCHEMA = T.ArrayType(_struct(("iso_639_1", S), ("name", S)))
-COLLECTION_SCHEMA = _struct(("id", I), ("name", S), ("poster_path", S), ("backdrop_path", S))
+COLLECTION_SCHEMA = _struct(("id", INT), ("name", S), ("poster_path", S), ("backdrop_path", S))
 
 # Parsed column -> (raw column, type), per dataset. The ETL retries these cells with
 # literal_eval where the native parse fails (the raw cell is read back from ``_raw``).
@@ -67,19 +78,20 @@ def parse_nested_dataset(raw: DataFrame, cells: dict, raw_columns: list[str]) ->
     df = raw if ROW in raw.columns else with_row_id(raw)
     if CORRUPT_RECORD not in df.columns:
         df = df.withColumn(CORRUPT_RECORD, F.lit(None).cast("string"))
-    movie_id, id_error = to_int(F.col("id"), "id")
+    df, values, reasons = apply_checks(df, [int_check("id")])
     parsed = parse_literals(df, cells)
     raw_cols = [*raw_columns, CORRUPT_RECORD]
-    errors = errors_array(malformed_reason(), id_error)
+    errors = errors_array(malformed_reason(), *reasons)
     problem = (F.size(errors) > 0) | (F.size(RETRY) > 0)
     out = parsed.select(
         ROW,
-        movie_id.alias("id"),
+        values["id"].alias("id"),
         *cells,
         errors.alias(ERRORS),
         RETRY,
         F.when(problem, raw_json(raw_cols)).alias(RAW),
         content_hash(raw_cols).alias(HASH),
+        *carried(parsed),
     )
     return list_sizes(out, list(cells))
 
@@ -94,9 +106,39 @@ def parse_keywords(raw: DataFrame) -> DataFrame:
     return parse_nested_dataset(raw, KEYWORDS_CELLS, ["id", "keywords"])
 
 
-def _ensure(df: DataFrame, column: str, parse) -> DataFrame:
-    # Builders accept the raw rows too (handy in a notebook); the ETL passes parsed rows.
-    return df if column in df.columns else parse(df)
+def settle_retries(parsed: DataFrame, cells: dict, stage=None) -> DataFrame:
+    """Settle the cells the hot path left (``_retry``): the exact parser, then literal_eval.
+
+    Args:
+        parsed: the output of a ``parse_*`` function (raw cells are read back from ``_raw``).
+        cells: the dataset's ``{parsed column: (raw column, type)}``.
+        stage: optional ``stage(frame, name) -> frame`` that persists a small frame (the ETL
+            writes each step once; then a Python worker starts only if a cell is still left
+            after the exact parser, and the UDF never runs twice).
+
+    Returns:
+        The same rows and columns: the hot path's rows as they were, the others settled (or
+        given a reason), with their list sizes recomputed.
+    """
+    raw_cells = {
+        out: (F.get_json_object(F.col(RAW), f"$.{raw}"), schema)
+        for out, (raw, schema) in cells.items()
+    }
+    lists = [c for c in cells if f"_n_{c}" in parsed.columns]
+    fixed = retry_exact(parsed.filter(F.size(RETRY) > 0), raw_cells)
+    if stage:
+        fixed = stage(fixed, "retried_exact")
+    if stage is None or fixed.filter(F.size(RETRY) > 0).limit(1).count():
+        fixed = retry_literal_eval(fixed, raw_cells)
+        fixed = stage(fixed, "retried_literal_eval") if stage else fixed
+    fixed = list_sizes(fixed.drop(*[f"_n_{c}" for c in lists]), lists).select(*parsed.columns)
+    return parsed.filter(F.size(RETRY) == 0).unionByName(fixed)
+
+
+def _ensure(df: DataFrame, column: str, parse, cells: dict) -> DataFrame:
+    # Builders accept the raw rows too (handy in a notebook): parsed and settled here. The ETL
+    # passes rows it has parsed, settled and filtered already.
+    return df if column in df.columns else settle_retries(parse(df), cells)
 
 
 def explode_list(df: DataFrame, column: str, fields: list[tuple[str, str]]) -> DataFrame:
@@ -128,7 +170,8 @@ def flatten_cast(credits: DataFrame) -> DataFrame:
         Columns id, cast_id, character, credit_id, gender, name, order_num, person_id,
         profile_path. A movie with ``[]`` contributes no row.
     """
-    return explode_list(_ensure(credits, "cast_list", parse_credits), "cast_list", [
+    parsed = _ensure(credits, "cast_list", parse_credits, CREDITS_CELLS)
+    return explode_list(parsed, "cast_list", [
         ("cast_id", "cast_id"), ("character", "character"), ("credit_id", "credit_id"),
         ("gender", "gender"), ("name", "name"), ("order", "order_num"), ("id", "person_id"),
         ("profile_path", "profile_path"),
@@ -141,7 +184,8 @@ def flatten_crew(credits: DataFrame) -> DataFrame:
     Returns:
         Columns id, credit_id, department, gender, job, name, person_id, profile_path.
     """
-    return explode_list(_ensure(credits, "crew_list", parse_credits), "crew_list", [
+    parsed = _ensure(credits, "crew_list", parse_credits, CREDITS_CELLS)
+    return explode_list(parsed, "crew_list", [
         ("credit_id", "credit_id"), ("department", "department"), ("gender", "gender"),
         ("job", "job"), ("name", "name"), ("id", "person_id"), ("profile_path", "profile_path"),
     ])  # fmt: skip
@@ -150,7 +194,7 @@ def flatten_crew(credits: DataFrame) -> DataFrame:
 def flatten_keywords(keywords: DataFrame) -> DataFrame:
     """Explode ``keywords.keywords`` (the ``movie_keywords`` table: id, keyword_id, keyword_name)."""
     return explode_list(
-        _ensure(keywords, "keyword_list", parse_keywords), "keyword_list",
+        _ensure(keywords, "keyword_list", parse_keywords, KEYWORDS_CELLS), "keyword_list",
         [("id", "keyword_id"), ("name", "keyword_name")],
     )  # fmt: skip
 

@@ -10,15 +10,16 @@ Two native paths give the same values:
 * :func:`parse_literal` is exact: ``None`` is rewritten only outside strings, and values are
   read as text and then typed with checks, so a value of the wrong type (``'id': 'x'``) makes
   the cell fail instead of becoming a silent null inside it.
-* :func:`parse_literals` (the ETL's hot path) first tries a cheap parse (a plain ``None`` ->
-  ``null`` replace, typed directly) and keeps it only when the result proves it cannot be a
-  misreading: no string value holds ``null`` and no number is null. Other cells take the exact
-  path. It is several times faster on credits, where almost no cell needs the exact path.
+* :func:`parse_literals` (the ETL's hot path) is a cheap parse (a plain ``None`` -> ``null``
+  replace, typed directly), kept only when the result proves it cannot be a misreading: no
+  string value holds ``null`` and no number is null. It flags the other cells, which
+  :func:`retry_cells` settles off the hot path with the exact parser. Several times cheaper on
+  credits, where almost no cell needs the exact path.
 
 The expressions are generated as Spark SQL text: built from Python column objects they cost
-thousands of Py4J calls per plan. Cells neither path can parse (rare: ``\\U0001xxxx`` escapes,
-damaged text) are retried with ``ast.literal_eval`` on that subset only
-(:func:`retry_with_literal_eval`), and what still fails gets a reason, never a silent drop.
+thousands of Py4J calls per plan. Cells the exact parser refuses (rare: ``\\U0001xxxx``
+escapes, damaged text) go to ``ast.literal_eval`` on that subset only (:func:`retry_cells`), and
+what still fails gets a reason, never a silent drop.
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ def ddl(dtype: DataType) -> str:
     if isinstance(dtype, T.ArrayType):
         return f"array<{ddl(dtype.elementType)}>"
     if isinstance(dtype, T.StructType):
-        return "struct<" + ",".join(f"{_name(f.name)}:{ddl(f.dataType)}" for f in dtype.fields) + ">"
+        return (
+            "struct<" + ",".join(f"{_name(f.name)}:{ddl(f.dataType)}" for f in dtype.fields) + ">"
+        )
     return dtype.simpleString()
 
 
@@ -97,7 +100,7 @@ def literal_to_json_sql(cell: str) -> str:
     def hexes(sql: str) -> str:
         return f"regexp_replace({sql}, {_lit(_HEX_ESCAPE)}, {_HEX_REPLACEMENT})"
 
-    has_none, has_hex = f"instr({cell}, 'None') > 0", f"instr({cell}, {_BACKSLASH_X}) > 0"
+    has_none, has_hex = f"contains({cell}, 'None')", f"contains({cell}, {_BACKSLASH_X})"
     return (
         f"CASE WHEN {has_none} AND {has_hex} THEN {hexes(no_none)} WHEN {has_none} THEN {no_none} "
         f"WHEN {has_hex} THEN {hexes(cell)} ELSE {cell} END"
@@ -192,7 +195,7 @@ def _exact_sql(json_sql: str, cell: str, schema: DataType) -> str:
 
 
 def _odd_escape_sql(cell: str) -> str:
-    return f"(instr({cell}, {_BACKSLASH}) > 0 AND {cell} RLIKE {_lit(_ODD_ESCAPE)})"
+    return f"(contains({cell}, {_BACKSLASH}) AND {cell} RLIKE {_lit(_ODD_ESCAPE)})"
 
 
 def parse_literal(cell: str, schema: DataType) -> Column:
@@ -205,7 +208,7 @@ def parse_literal(cell: str, schema: DataType) -> Column:
 
     Returns:
         A column of ``schema`` type: null where the cell is blank or could not be parsed
-        natively (:func:`native_failed` flags those; :func:`retry_with_literal_eval` retries them).
+        natively (:func:`native_failed` flags those; :func:`retry_cells` retries them).
 
     Examples:
         >>> df.select(parse_literal("genres", GENRES_SCHEMA).alias("genres"))  # doctest: +SKIP
@@ -227,32 +230,35 @@ def _misread_sql(value: str, dtype: DataType) -> str:
         checks = [_misread_sql(f"{value}.{_name(f.name)}", f.dataType) for f in dtype.fields]
         return f"({value} IS NULL OR " + " OR ".join(checks) + ")"
     if isinstance(dtype, T.StringType):
-        return f"instr({value}, 'null') > 0"
+        return f"contains({value}, 'null')"
     return f"{value} IS NULL"
 
 
 def _cheap_json_sql(cell: str) -> str:
     replaced = f"replace({cell}, 'None', 'null')"
     hexed = f"regexp_replace({replaced}, {_lit(_HEX_ESCAPE)}, {_HEX_REPLACEMENT})"
-    return f"CASE WHEN instr({cell}, {_BACKSLASH_X}) > 0 THEN {hexed} ELSE {replaced} END"
+    return f"CASE WHEN contains({cell}, {_BACKSLASH_X}) THEN {hexed} ELSE {replaced} END"
 
 
 def parse_literals(
     df: DataFrame, cells: dict[str, tuple[str, DataType]], retry_col: str = "_retry"
 ) -> DataFrame:
-    """Parse several literal cells of ``df`` natively, cheaply where that is provably safe.
+    """The hot path: parse several literal cells of ``df`` cheaply, and flag what it cannot prove.
 
-    Each cell is first parsed with a plain ``None`` -> ``null`` replace (no regular expression
-    on most cells), typed directly. Where that result could be a misreading (a string holding
-    "null", a null number, a null result, a cell that is not one list) the exact
-    :func:`parse_literal` decides. The two steps are separate projections, so Spark parses each
-    cell once on the common path.
+    Each cell is parsed with a plain ``None`` -> ``null`` replace (no regular expression on most
+    cells), typed directly. The result is kept only when it cannot be a misreading: no string
+    value holds "null" (where a ``None`` inside a string would have landed), no number is null
+    (where a value of the wrong type would have landed), the cell is one list, and it has no
+    escape Python and JSON read differently. Any other non-blank cell is left null and named in
+    ``retry_col``, for :func:`retry_cells` (the exact native parser, then literal_eval) to
+    settle off the hot path. Keeping the exact parser out of this projection keeps the code
+    Spark generates, compiles and warms up for every row small.
 
     Args:
         df: the input rows.
         cells: ``{output column: (raw string column, Spark type)}``; outputs must be new names.
-        retry_col: name of an added array column listing the outputs that failed natively (to
-            be passed to :func:`retry_with_literal_eval`); empty on good rows.
+        retry_col: name of an added array column listing the outputs to retry; empty on rows
+            the hot path settled.
 
     Returns:
         ``df`` plus the parsed columns and ``retry_col``.
@@ -262,15 +268,16 @@ def parse_literals(
         for out, (raw, schema) in cells.items()
     ])  # fmt: skip
 
-    def choose(out: str, raw: str, schema: DataType) -> Column:
+    def keep(out: str, raw: str, schema: DataType) -> Column:
         q, r = _name(f"_quick_{out}"), _name(raw)
-        doubt = (f"{q} IS NULL OR coalesce({_misread_sql(q, schema)}, false) "
-                 f"OR NOT {_shape_ok_sql(r, schema)} OR {_odd_escape_sql(r)}")  # fmt: skip
-        exact = _exact_sql(literal_to_json_sql(r), r, schema)
-        return F.expr(f"CASE WHEN {doubt} THEN {exact} ELSE {q} END").alias(out)
+        sure = (f"NOT coalesce({_misread_sql(q, schema)}, false) "
+                f"AND {_shape_ok_sql(r, schema)} AND NOT {_odd_escape_sql(r)}")  # fmt: skip
+        return F.expr(f"CASE WHEN {sure} THEN {q} END").alias(out)
 
-    parsed = quick.select(*[_name(c) for c in df.columns],
-                          *[choose(out, raw, schema) for out, (raw, schema) in cells.items()])
+    parsed = quick.select(
+        *[_name(c) for c in df.columns],
+        *[keep(out, raw, schema) for out, (raw, schema) in cells.items()],
+    )
     failed = ", ".join(
         f"CASE WHEN {_name(out)} IS NULL AND trim(coalesce({_name(raw)}, '')) != '' "
         f"THEN {_lit(out)} END"
@@ -317,35 +324,62 @@ def literal_eval_json(text: str | None) -> tuple[str | None, str | None]:
         return None, f"a Python literal with no JSON form ({exc})"
 
 
-_RETRY_TYPE = T.StructType([T.StructField("json", T.StringType()), T.StructField("error", T.StringType())])
+_RETRY_TYPE = T.StructType(
+    [T.StructField("json", T.StringType()), T.StructField("error", T.StringType())]
+)
 
 
-def retry_with_literal_eval(
-    df: DataFrame, cells: dict[str, tuple[Column, DataType]], retry_col: str = "_retry",
-    errors_col: str = "_errors",
+def retry_exact(
+    df: DataFrame, cells: dict[str, tuple[Column, DataType]], retry_col: str = "_retry"
 ) -> DataFrame:
-    """Re-parse, with ``ast.literal_eval`` in a Python UDF, the cells the native parser refused.
-
-    Meant for the small subset of rows whose ``retry_col`` is not empty (the ETL filters them
-    from its staged parse first), so that no Python worker runs on the hot path. The UDF's
-    JSON goes through the same checked typing as the native path.
+    """Parse the cells named in ``retry_col`` with the exact native parser (no Python).
 
     Args:
-        df: rows to retry; ``retry_col`` (array of column names) says which cells failed.
+        df: rows whose ``retry_col`` names the cells the hot path left.
         cells: ``{parsed column: (raw cell column, Spark type)}``.
-        retry_col: the array of column names that failed natively.
-        errors_col: the array of reasons; a cell that fails again adds one.
+        retry_col: the array of column names to retry.
 
     Returns:
-        ``df`` with the parsed columns filled in where the retry succeeded, ``retry_col`` emptied
-        and a reason appended to ``errors_col`` for each cell that still fails.
+        ``df`` with those cells parsed where the exact parser reads them, and ``retry_col``
+        naming only the cells it refused too (for :func:`retry_literal_eval`).
+    """
+    out = df
+    for name, (raw_cell, schema) in cells.items():
+        cell = f"_cell_{name}"
+        failed = F.array_contains(F.col(retry_col), name)
+        exact = F.expr(_exact_sql(literal_to_json_sql(_name(cell)), _name(cell), schema))
+        out = (
+            out
+            .withColumn(cell, F.when(failed, raw_cell))
+            .withColumn(name, F.when(failed, exact).otherwise(F.col(name)))
+            .drop(cell)
+        )  # fmt: skip
+    still = [F.when(F.col(name).isNull(), F.lit(name)) for name in cells]
+    return out.withColumn(
+        retry_col,
+        F.filter(F.array_intersect(F.col(retry_col), F.array(*still)), lambda x: x.isNotNull()),
+    )
+
+
+def retry_literal_eval(
+    df: DataFrame,
+    cells: dict[str, tuple[Column, DataType]],
+    retry_col: str = "_retry",
+    errors_col: str = "_errors",
+) -> DataFrame:
+    """Parse the cells still named in ``retry_col`` with ``ast.literal_eval`` in a Python UDF.
+
+    The UDF's JSON is typed with the same checks as the native parser; a cell that still fails
+    gets a reason in ``errors_col``. Only the named cells cross to Python.
+
+    Returns:
+        ``df`` with those cells parsed or explained, and ``retry_col`` emptied.
     """
     retry_udf = F.udf(literal_eval_json, _RETRY_TYPE)
     out = df
     for name, (raw_cell, schema) in cells.items():
         failed = F.array_contains(F.col(retry_col), name)
         attempt = f"_attempt_{name}"
-        # Only the failed cells cross to Python; the others send a null.
         out = out.withColumn(attempt, F.when(failed, retry_udf(F.when(failed, raw_cell))))
         json_text = f"{_name(attempt)}.json"
         parsed = F.expr(_exact_sql(json_text, json_text, schema))
@@ -364,3 +398,28 @@ def retry_with_literal_eval(
             .drop(attempt)
         )  # fmt: skip
     return out.withColumn(retry_col, F.array().cast("array<string>"))
+
+
+def retry_cells(
+    df: DataFrame,
+    cells: dict[str, tuple[Column, DataType]],
+    retry_col: str = "_retry",
+    errors_col: str = "_errors",
+) -> DataFrame:
+    """Settle the cells :func:`parse_literals` left: the exact native parser, then literal_eval.
+
+    Meant for the small subset of rows whose ``retry_col`` is not empty. The exact parser
+    (:func:`parse_literal`, no Python) reads ``None`` and quotes inside strings; what it
+    refuses (``\\U0001f600``, damaged text) goes to ``ast.literal_eval``.
+
+    Args:
+        df: rows to retry; ``retry_col`` (array of column names) says which cells.
+        cells: ``{parsed column: (raw cell column, Spark type)}``.
+        retry_col: the array of column names to retry.
+        errors_col: the array of reasons; a cell that fails both ways adds one.
+
+    Returns:
+        ``df`` with the cells parsed where a retry succeeded, ``retry_col`` emptied and a reason
+        appended to ``errors_col`` for each cell that still fails.
+    """
+    return retry_literal_eval(retry_exact(df, cells, retry_col), cells, retry_col, errors_col)

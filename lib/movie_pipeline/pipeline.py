@@ -1,4 +1,11 @@
-"""The stages in order: upload, transform, catalog, query, report."""
+"""The stages in order: upload, transform, catalog, query, report.
+
+Every stage that writes to the lake holds the lake's lock (``lock.lake_lock``; ``run`` holds
+it once for all its stages). Raw files are checked before they are copied, and again in the
+lake before the ETL reads them (``rawcheck``). Locally the ETL's tables are staged and swapped
+in only when the whole run succeeded and reconciles (``atomic``); on AWS they are written in
+place by the Glue job.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,53 @@ import json
 import time
 from pathlib import Path
 
-from movie_pipeline import catalog, charts, etl, query, storage
+from movie_pipeline import atomic, catalog, charts, etl, query, storage
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import find_raw_files
+from movie_pipeline.datasets import RAW_FILES, find_raw_files
+from movie_pipeline.lock import lake_lock
 from movie_pipeline.progress import say, step
+from movie_pipeline.rawcheck import check_raw, file_chunks
 
 # Every shipped query (sql/*.sql): `make run` writes each one's CSV and chart.
 ALL_QUERIES = tuple(query.list_queries())
 HEADLINE_QUERIES = ALL_QUERIES
 
 
+def check_sources(files: dict[str, Path]) -> list[str]:
+    """Check every raw file's bytes before any is copied (see ``rawcheck``).
+
+    Args:
+        files: ``{kaggle file name: local path}``.
+
+    Returns:
+        The harmless oddities seen (a byte-order mark, mixed line endings, reordered columns).
+
+    Raises:
+        PipelineInputError: naming the file's path, the line when known, and the problem.
+    """
+    notes = []
+    for name, path in files.items():
+        notes += check_raw(file_chunks(path), RAW_FILES[name], str(path)).notes
+    return notes
+
+
 def upload(settings: Settings, source: str | Path) -> list[storage.Uploaded]:
+    """Check the raw files in ``source``, then copy them to ``raw/`` under the lake lock.
+
+    Nothing is copied when any file fails its check; an unchanged file is not sent again.
+
+    Raises:
+        PipelineInputError: a file is not the CSV expected (its path, line and problem).
+        LakeLockedError: another run held the lake for longer than the lock's timeout.
+    """
     files = find_raw_files(source)
-    with step(f"upload {len(files)} raw files to {settings.raw_uri()}"):
+    with step(f"check {len(files)} raw files"):
+        for note in check_sources(files):
+            say(f"  {note}")
+    with (
+        lake_lock(settings, "upload"),
+        step(f"upload {len(files)} raw files to {settings.raw_uri()}"),
+    ):
         results = storage.upload_raw(settings, files)
     for r in results:
         say(f"  {r.key}: {r.size:,} bytes, {'uploaded' if r.transferred else 'unchanged, skipped'}")
@@ -26,20 +67,88 @@ def upload(settings: Settings, source: str | Path) -> list[storage.Uploaded]:
 
 
 def transform(settings: Settings, spark=None) -> dict[str, dict]:
-    """Flatten and clean raw/ into cleaned/ (local Spark, or the Glue job on AWS).
+    """Flatten and clean raw/ into cleaned/ (local Spark, or the Glue job on AWS), under the lock.
 
     Returns:
         Locally, ``etl.run_etl``'s result: ``{"tables": ..., "reconciliation": ...,
         "report_path": ...}`` (it raises ReconciliationError when the rows do not add up);
         on AWS, the Glue job run by job name.
     """
-    if settings.backend == "aws":
-        return transform_glue(settings)
-    from movie_pipeline.spark import get_spark
+    with lake_lock(settings, "transform"):
+        if settings.backend == "aws":
+            return transform_glue(settings)
+        from movie_pipeline.spark import get_spark
 
-    with step("start Spark"):
-        spark = spark or get_spark(settings.spark_master)
-    return etl.run_etl(spark, settings)
+        with step("start Spark"):
+            spark = spark or get_spark(settings.spark_master)
+        return transform_local(spark, settings)
+
+
+def recover(settings: Settings) -> None:
+    """Finish or discard what killed runs left in the staging area (local lake, under the lock)."""
+    if settings.backend != "aws":
+        for action in atomic.recover(settings):
+            say(action)
+
+
+def check_lake(settings: Settings) -> dict[str, list[str]]:
+    """Check the raw file each dataset's ETL will read (files reach the lake by other ways too).
+
+    Returns:
+        The check's notes by dataset, for the reconciliation report.
+
+    Raises:
+        PipelineInputError: naming the file in the lake, the line and the problem.
+    """
+    notes = {}
+    for job in etl.JOBS:
+        uris = [(RAW_FILES[f], settings.raw_uri(RAW_FILES[f].key)) for f in job.files]
+        present = [(raw, uri) for raw, uri in uris if Path(uri).is_file()]
+        if present:
+            raw, uri = present[0]  # the file the ETL prefers
+            notes[job.dataset] = check_raw(file_chunks(uri), raw, uri).notes
+    return notes
+
+
+def transform_local(spark, settings: Settings, datasets: list[str] | None = None) -> dict:
+    """``etl.run_etl`` with its tables published whole or not at all (local backend).
+
+    Hold the lake lock around it. It recovers what killed runs left, checks the raw files in the
+    lake, runs the ETL into a staging folder (``atomic.Publication``), checks each staged table
+    (cleaned and quarantine) against the row count the reconciliation expects, and swaps them
+    all in. On any failure the staged tables are dropped and the published ones stay as they
+    were.
+
+    Args:
+        spark: the session.
+        settings: the local lake.
+        datasets: only these datasets (default: every one whose raw file is present).
+
+    Returns:
+        ``etl.run_etl``'s result, the raw checks' notes added to each dataset's ``notes``.
+    """
+    recover(settings)
+    with step("check the raw files in the lake"):
+        notes = check_lake(settings)
+    publication = atomic.Publication(settings)
+    try:
+        result = etl.run_etl(spark, settings, datasets=datasets, table_uri=publication.target)
+        for dataset, rec in result["reconciliation"]["datasets"].items():
+            for table, count in rec["tables"].items():
+                publication.validate(settings.cleaned_uri(table), count["expected"])
+            publication.validate(settings.quarantine_uri(dataset), rec["quarantined"])
+    except BaseException:
+        publication.abort()
+        raise
+    # Once commit has written its journal, a failure is finished by the next run's recover().
+    with step(f"publish {len(publication.staged)} tables (run {publication.run_id})"):
+        publication.commit()
+    recon = result["reconciliation"]
+    for dataset, extra in notes.items():
+        if extra and dataset in recon["datasets"]:
+            recon["datasets"][dataset]["notes"] += extra
+    Path(result["report_path"]).write_text(json.dumps(recon, indent=2, ensure_ascii=False))
+    return result
 
 
 def transform_glue(settings: Settings) -> dict[str, dict]:
@@ -58,15 +167,18 @@ def transform_glue(settings: Settings) -> dict[str, dict]:
 
 
 def register(settings: Settings) -> list[str]:
+    """Check the cleaned files against their specs, then register them, under the lake lock."""
     from movie_pipeline.schema_guard import guard
 
-    # Check every file against its spec first: a type Athena would reject (HIVE_BAD_DATA)
-    # stops here, naming the table, column, types and file.
-    with step("check the cleaned files against the table specs"):
-        guard(settings)
-    where = "the Glue Data Catalog" if settings.backend == "aws" else settings.catalog_path
-    with step(f"register tables in {where}"):
-        return catalog.register(settings)
+    with lake_lock(settings, "catalog"):
+        recover(settings)  # a killed run's half-finished swaps are finished before registering
+        # Check every file against its spec first: a type Athena would reject (HIVE_BAD_DATA)
+        # stops here, naming the table, column, types and file.
+        with step("check the cleaned files against the table specs"):
+            guard(settings)
+        where = "the Glue Data Catalog" if settings.backend == "aws" else settings.catalog_path
+        with step(f"register tables in {where}"):
+            return catalog.register(settings)
 
 
 def analyse(
@@ -121,12 +233,13 @@ def run_all(settings: Settings, source: str | Path, outputs: str | Path = "outpu
 
         with step("set up the bucket, Glue role, policies and Athena workgroup (idempotent)"):
             setup_aws(settings)
-    uploaded = upload(settings, source)
-    transformed = transform(settings)
-    # The local ETL returns its tables and reconciliation; the Glue path returns the job run.
-    tables = transformed.get("tables", transformed)
-    registered = register(settings)
-    results = analyse(settings, outputs)
+    with lake_lock(settings, "run"):  # once for every stage: no other run interleaves
+        uploaded = upload(settings, source)
+        transformed = transform(settings)
+        # The local ETL returns its tables and reconciliation; the Glue path returns the job run.
+        tables = transformed.get("tables", transformed)
+        registered = register(settings)
+        results = analyse(settings, outputs)
     report = {
         "settings": settings.as_dict(),
         "uploaded": [u.__dict__ for u in uploaded],

@@ -27,6 +27,13 @@ def step(title: str) -> Iterator[None]:
 def progress_bar(total: int, desc: str, unit: str = "it"):
     """A tqdm bar on stderr; bytes get KB/MB scaling."""
     return tqdm(
-        total=total, desc=desc, unit=unit, unit_scale=unit == "B", unit_divisor=1024,
-        file=sys.stderr, leave=False, disable=None, mininterval=0.5,
+        total=total,
+        desc=desc,
+        unit=unit,
+        unit_scale=unit == "B",
+        unit_divisor=1024,
+        file=sys.stderr,
+        leave=False,
+        disable=None,
+        mininterval=0.5,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -13,7 +14,7 @@ from movie_pipeline.datasets import CORRUPT_RECORD
 # Helper columns every staged dataset carries (none of them reaches a cleaned table).
 ROW = "_row"  # Spark's monotonically_increasing_id: file order within a file
 ERRORS = "_errors"  # array of reasons; empty on a good row
-RETRY = "_retry"  # nested cells the native parser refused (see literal.retry_with_literal_eval)
+RETRY = "_retry"  # nested cells the hot-path parser left (see literal.retry_cells)
 RAW = "_raw"  # the row's raw fields as JSON, kept only on rows with a problem
 HASH = "_hash"  # xxhash64 of the raw fields: the content tie-break between duplicates
 
@@ -51,76 +52,131 @@ def _reason(name: str, text: Column, what: str) -> Column:
     return F.concat(F.lit(f"{name} '"), F.substring(text, 1, 80), F.lit(f"' is not {what}"))
 
 
-def _checked(text: Column, ok: Column, value: Column, name: str, what: str):
-    trimmed = F.trim(text)
-    return (
-        F.when(ok, value),
-        F.when(~blank(text) & ~F.coalesce(ok, F.lit(False)), _reason(name, trimmed, what)),
-    )
+def _identity(value: Column) -> Column:
+    return value
 
 
-def to_int(text: Column, name: str, *, zero_is_null: bool = False) -> tuple[Column, Column]:
-    """Checked conversion of a raw cell to int.
+@dataclass(frozen=True)
+class Check:
+    """A checked conversion of a raw text cell, in two steps so that each runs once per row.
+
+    Attributes:
+        name: the output column.
+        source: the raw string column.
+        what: what the value must be, for the reason ("an integer").
+        parse: trimmed text -> a candidate value, null where the text has the wrong form.
+        accept: candidate -> the value, null where it does not fit (an int out of range).
+        zero_is_null: map 0 to null (0 means "unknown" in TMDB's money columns).
+    """
+
+    name: str
+    source: str
+    what: str
+    parse: Callable[[Column], Column]
+    accept: Callable[[Column], Column] = _identity
+    zero_is_null: bool = False
+
+    def value(self, candidate: Column) -> Column:
+        value = self.accept(candidate)
+        return F.when(value != 0, value) if self.zero_is_null else value
+
+    def reason(self, candidate: Column) -> Column:
+        text = F.col(self.source)
+        return F.when(
+            ~blank(text) & self.accept(candidate).isNull(),
+            _reason(self.source, F.trim(text), self.what),
+        )
+
+
+def _integer(name: str, source: str, kind: str, zero_is_null: bool) -> Check:
+    pattern, limit = (_INT, 2**31) if kind == "int" else (_BIGINT, 2**63)
+    # Casting through decimal keeps "12.0" exact and never overflows for the digits allowed.
+    return Check(
+        name, source, "an integer" if kind == "int" else "a bigint",
+        parse=lambda t: F.when(t.rlike(pattern), t.cast("decimal(20,0)")),
+        accept=lambda w: F.when(w.between(-limit, limit - 1), w.cast(kind)),
+        zero_is_null=zero_is_null,
+    )  # fmt: skip
+
+
+def int_check(name: str, source: str | None = None, *, zero_is_null: bool = False) -> Check:
+    """An int (``12`` or ``12.0``, as pandas writes integers beside NaN), in int range."""
+    return _integer(name, source or name, "int", zero_is_null)
+
+
+def bigint_check(name: str, source: str | None = None, *, zero_is_null: bool = False) -> Check:
+    """A bigint (budget, revenue); see :func:`int_check`."""
+    return _integer(name, source or name, "bigint", zero_is_null)
+
+
+def double_check(name: str, source: str | None = None, *, zero_is_null: bool = False) -> Check:
+    """A double, plain or scientific (``8.2e-05``)."""
+    return Check(
+        name, source or name, "a number",
+        parse=lambda t: F.when(t.rlike(_DOUBLE), t.cast("double")), zero_is_null=zero_is_null,
+    )  # fmt: skip
+
+
+def date_check(name: str, source: str | None = None) -> Check:
+    """A ``YYYY-MM-DD`` date (``10/30/1995`` from Excel copies is refused)."""
+    return Check(
+        name, source or name, "a YYYY-MM-DD date",
+        parse=lambda t: F.when(t.rlike(_DATE), F.to_date(F.try_to_timestamp(t, F.lit("yyyy-MM-dd")))),
+    )  # fmt: skip
+
+
+def bool_check(name: str, source: str | None = None) -> Check:
+    """``True``/``False`` in any case (Excel copies write TRUE/FALSE)."""
+    return Check(
+        name, source or name, "True or False",
+        parse=lambda t: F.when(F.lower(t) == "true", True).when(F.lower(t) == "false", False),
+    )  # fmt: skip
+
+
+def epoch_check(name: str, source: str | None = None) -> Check:
+    """Unix seconds as a timestamp (an instant; Parquet stores it in UTC)."""
+    return Check(
+        name, source or name, "Unix seconds",
+        parse=lambda t: F.when(t.rlike(r"^[0-9]{1,12}$"), F.timestamp_seconds(t.cast("long"))),
+    )  # fmt: skip
+
+
+def apply_checks(
+    df: DataFrame, checks: Sequence[Check]
+) -> tuple[DataFrame, dict[str, Column], list[Column]]:
+    """Convert raw columns with their checks; every regular expression and cast runs once a row.
+
+    The candidates are computed in one projection and read by the next: Spark does not merge
+    two projections when that would repeat an expensive expression, so the value and the
+    reason of a column share one evaluation of its conversion.
 
     Args:
-        text: the raw string column.
-        name: the column's name, for the reason.
-        zero_is_null: map 0 to null (0 means "unknown" in TMDB's money columns).
+        df: the raw rows.
+        checks: one per output column.
 
     Returns:
-        ``(value, reason)``: the int (null when blank), and a reason where the cell is not blank
-        and not an integer in int range (else null).
+        ``(frame, values, reasons)``: ``df`` plus a value column and a reason column per
+        check; ``values`` maps each check's name to its value column, and ``reasons`` lists
+        the reason columns (null where the value converted, or the cell is blank: a blank
+        cell is a null, not an error).
     """
-    return _checked_integer(text, name, _INT, "int", zero_is_null)
+    candidates = df.select(
+        "*", *[c.parse(F.trim(F.col(c.source))).alias(f"_c_{c.name}") for c in checks]
+    )
+    cand = {c.name: F.col(f"_c_{c.name}") for c in checks}
+    out = candidates.select(
+        *df.columns,
+        *[c.value(cand[c.name]).alias(f"_v_{c.name}") for c in checks],
+        *[c.reason(cand[c.name]).alias(f"_why_{c.name}") for c in checks],
+    )
+    values = {c.name: F.col(f"_v_{c.name}") for c in checks}
+    return out, values, [F.col(f"_why_{c.name}") for c in checks]
 
 
-def to_bigint(text: Column, name: str, *, zero_is_null: bool = False) -> tuple[Column, Column]:
-    """Checked conversion to bigint (budget, revenue); see :func:`to_int`."""
-    return _checked_integer(text, name, _BIGINT, "bigint", zero_is_null)
-
-
-def _checked_integer(text, name, pattern, spark_type, zero_is_null):
-    trimmed = F.trim(text)
-    # Casting through decimal keeps "12.0" exact and never overflows for the digits allowed.
-    wide = F.when(trimmed.rlike(pattern), trimmed.cast("decimal(20,0)"))
-    limit = 2**31 if spark_type == "int" else 2**63
-    ok = wide.isNotNull() & wide.between(-limit, limit - 1)
-    value = wide.cast(spark_type)
-    if zero_is_null:
-        value = F.when(value != 0, value)
-    return _checked(text, ok, value, name, "an integer" if spark_type == "int" else "a bigint")
-
-
-def to_double(text: Column, name: str, *, zero_is_null: bool = False) -> tuple[Column, Column]:
-    """Checked conversion to double (plain or scientific notation: ``8.2e-05``)."""
-    trimmed = F.trim(text)
-    ok = trimmed.rlike(_DOUBLE)
-    value = F.when(ok, trimmed.cast("double"))
-    if zero_is_null:
-        value = F.when(value != 0, value)
-    return _checked(text, ok, value, name, "a number")
-
-
-def to_date(text: Column, name: str) -> tuple[Column, Column]:
-    """Checked conversion of ``YYYY-MM-DD`` to date (``10/30/1995`` from Excel copies is refused)."""
-    trimmed = F.trim(text)
-    value = F.to_date(F.try_to_timestamp(trimmed, F.lit("yyyy-MM-dd")))
-    ok = trimmed.rlike(_DATE) & value.isNotNull()
-    return _checked(text, ok, value, name, "a YYYY-MM-DD date")
-
-
-def to_bool(text: Column, name: str) -> tuple[Column, Column]:
-    """Checked conversion of ``True``/``False`` (any case: Excel copies write TRUE/FALSE)."""
-    word = F.lower(F.trim(text))
-    ok = word.isin("true", "false")
-    return _checked(text, ok, word == "true", name, "True or False")
-
-
-def to_epoch_timestamp(text: Column, name: str) -> tuple[Column, Column]:
-    """Checked conversion of Unix seconds to a timestamp (an instant; Parquet stores it in UTC)."""
-    trimmed = F.trim(text)
-    ok = trimmed.rlike(r"^[0-9]{1,12}$")
-    return _checked(text, ok, F.timestamp_seconds(trimmed.cast("long")), name, "Unix seconds")
+def carried(df: DataFrame) -> list[str]:
+    """Columns a parse function passes through untouched: the raw checks' marks (``_pre_*``,
+    see :func:`movie_pipeline.rawcheck.mark`)."""
+    return [c for c in df.columns if c.startswith("_pre_")]
 
 
 def errors_array(*reasons: Column) -> Column:

@@ -216,13 +216,21 @@ _PRE, _PRE_RAW = "_pre_errors", "_pre_raw"
 _SHOWN = 1_000  # characters of an oversized cell kept in the quarantine row
 
 
+def _oversized(column: str):
+    from pyspark.sql import functions as F
+
+    # The byte length is known without a scan and bounds the character count: count characters
+    # only in a cell that has more bytes than the limit.
+    return (F.octet_length(column) > MAX_CELL_CHARS) & (F.length(column) > MAX_CELL_CHARS)
+
+
 def _pre_reasons(columns, dataset: str):
     from pyspark.sql import functions as F
 
     from movie_pipeline.quarantine import errors_array
 
     too_big = [
-        F.when(F.length(c) > MAX_CELL_CHARS, F.concat(
+        F.when(_oversized(c), F.concat(
             F.lit(f"{c} cell has "), F.format_number(F.length(c), 0),
             F.lit(f" characters, more than the {MAX_CELL_CHARS:,} a real cell can hold")))
         for c in columns
@@ -234,57 +242,53 @@ def _pre_reasons(columns, dataset: str):
     return errors_array(*too_big, *negative)
 
 
-def set_aside(df, dataset: str, stage):
-    """Find the rows whose raw text is already wrong, before any parsing.
+PRE_COLUMNS = (_PRE, _PRE_RAW)  # what the parse functions carry through (see :func:`mark`)
+
+
+def mark(df, dataset: str, columns):
+    """Flag the rows whose raw text is already wrong, before any parsing, in the same pass.
 
     Args:
-        df: the raw rows (string columns, ``_row``, ``_corrupt_record``).
+        df: the raw rows.
         dataset: the dataset's name (which columns are money).
-        stage: ``stage(frame, name) -> frame``, persists a small frame (the ETL's ``_stage``).
+        columns: the raw file's columns (the cells to check).
 
     Returns:
-        ``(rows, flagged)``: the rows with every oversized cell emptied (so the parser never
-        sees it), and the flagged rows' ``_row``, reasons and raw fields (oversized cells cut to
-        their first 1,000 characters), for :func:`add_reasons`.
+        ``df`` with every oversized cell emptied (so that the parser never sees it), plus
+        ``_pre_errors`` (the reasons, empty on a good row) and ``_pre_raw`` (on a flagged row,
+        the raw fields as JSON with oversized cells cut to their first 1,000 characters). The
+        parse functions carry both columns; :func:`merge_marks` folds them into the reasons.
     """
     from pyspark.sql import functions as F
 
-    from movie_pipeline.datasets import CORRUPT_RECORD
-    from movie_pipeline.quarantine import ROW
-
-    columns = [c for c in df.columns if c not in (ROW, CORRUPT_RECORD)]
     shown = [
-        F.when(F.length(c) > MAX_CELL_CHARS, F.concat(F.substring(c, 1, _SHOWN), F.lit(" [cut]")))
+        F.when(_oversized(c), F.concat(F.substring(c, 1, _SHOWN), F.lit(" [cut]")))
         .otherwise(F.col(c)).alias(c)
         for c in columns
     ]  # fmt: skip
     reasons = _pre_reasons(columns, dataset)
-    flagged = stage(
-        df.filter(F.size(reasons) > 0).select(
-            ROW, reasons.alias(_PRE),
-            F.to_json(F.struct(*shown), {"ignoreNullFields": "false"}).alias(_PRE_RAW),
-        ), "flagged",
-    )  # fmt: skip
     emptied = [
-        F.when(F.length(c) > MAX_CELL_CHARS, F.lit(None)).otherwise(F.col(c)).alias(c)
+        F.when(_oversized(c), F.lit(None)).otherwise(F.col(c)).alias(c)
         if c in columns else F.col(c)
         for c in df.columns
     ]  # fmt: skip
-    return df.select(*emptied), flagged
+    flagged = df.select("*", reasons.alias(_PRE))
+    raw = F.to_json(F.struct(*shown), {"ignoreNullFields": "false"})
+    return flagged.select(*emptied, _PRE, F.when(F.size(_PRE) > 0, raw).alias(_PRE_RAW))
 
 
-def add_reasons(staged, flagged):
-    """Add the reasons of :func:`set_aside` to a parsed dataset's ``_errors`` (and its raw
-    fields to ``_raw``), so those rows are quarantined and counted like any other."""
+def merge_marks(parsed):
+    """Fold the reasons of :func:`mark` into a parsed dataset's ``_errors`` (and its raw fields
+    into ``_raw``), so those rows are quarantined and counted like any other."""
     from pyspark.sql import functions as F
 
-    from movie_pipeline.quarantine import ERRORS, RAW, ROW
+    from movie_pipeline.quarantine import ERRORS, RAW
 
-    joined = staged.join(F.broadcast(flagged), ROW, "left")
-    no_reasons = F.array().cast("array<string>")
-    return joined.select(*[
-        F.concat(F.col(ERRORS), F.coalesce(F.col(_PRE), no_reasons)).alias(ERRORS) if c == ERRORS
+    if _PRE not in parsed.columns:
+        return parsed
+    return parsed.select(*[
+        F.concat(F.col(ERRORS), F.col(_PRE)).alias(ERRORS) if c == ERRORS
         else F.coalesce(F.col(_PRE_RAW), F.col(RAW)).alias(RAW) if c == RAW
         else F.col(c)
-        for c in staged.columns
+        for c in parsed.columns if c not in PRE_COLUMNS
     ])  # fmt: skip

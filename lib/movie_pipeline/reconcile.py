@@ -45,7 +45,7 @@ class DatasetReconciliation:
     quarantined: int
     duplicates_removed: int
     split_halves_merged: int = 0
-    retried_with_literal_eval: int = 0
+    rows_retried: int = 0
     blank_cells: dict[str, int] = field(default_factory=dict)
     unbalanced_quote_lines: int = 0
     raw_bytes: int = 0
@@ -65,7 +65,9 @@ class DatasetReconciliation:
                 f"{self.dataset}: {self.raw_records:,} records in the file ({self.count_method}) "
                 f"but Spark's CSV reader returned {self.read_records:,}: the file is misaligned"
             )
-        accounted = self.clean + self.quarantined + self.duplicates_removed + self.split_halves_merged
+        accounted = (
+            self.clean + self.quarantined + self.duplicates_removed + self.split_halves_merged
+        )
         if accounted != self.read_records:
             out.append(
                 f"{self.dataset}: {self.read_records:,} rows read but clean {self.clean:,} + "

@@ -72,8 +72,9 @@ def get_spark(master: str = "local[2]", app_name: str = "movie-pipeline", **conf
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.python.worker.reuse": "true",
     }
-    settings.update({k.replace("_", ".") if not k.startswith("spark.") else k: str(v)
-                     for k, v in conf.items()})
+    settings.update(
+        {k.replace("_", ".") if not k.startswith("spark.") else k: str(v) for k, v in conf.items()}
+    )
     builder = SparkSession.builder.master(master).appName(app_name)
     for key, value in settings.items():
         builder = builder.config(key, value)

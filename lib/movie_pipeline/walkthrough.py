@@ -530,12 +530,14 @@ def flatten(run: Walkthrough, spark=None, session_factory=None) -> Flattened:
     """
     import time
 
-    from movie_pipeline import etl
+    from movie_pipeline import etl, pipeline
 
     settings = run.settings
     started = time.perf_counter()
     if settings.backend == "local" or in_glue():
-        result = etl.run_etl(spark or get_spark(settings), settings)
+        spark = spark or get_spark(settings)
+        # Locally as `movie-pipeline transform` runs it: under the lake lock, staged, swapped in.
+        result = etl.run_etl(spark, settings) if in_glue() else pipeline.transform(settings, spark)
         engine = "this Glue session" if in_glue() else f"local Spark ({settings.spark_master})"
         seconds = round(time.perf_counter() - started, 1)
         return Flattened(result["tables"], result["reconciliation"], engine, seconds)

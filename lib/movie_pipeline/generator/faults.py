@@ -170,12 +170,11 @@ def _unclosed_list(text: str) -> str:
     return text.rstrip("]").rstrip("}") if text.strip() not in ("", "[]") else "[{'id': 1, 'name':"
 
 
-def _huge_cast(_: str) -> str:
-    entry = ("{'cast_id': %d, 'character': 'Extra', 'credit_id': '52fe4bfb9251416c910ebbdf', "
-             "'gender': 0, 'id': %d, 'name': 'Crowd Member', 'order': %d, 'profile_path': None}")  # fmt: skip
+def _huge_list(_: str) -> str:
+    """A keywords list of 30 million characters: well-formed, only far too large to be real."""
     parts, size, i = [], 2, 0
     while size < HUGE_CELL_CHARS:
-        parts.append(entry % (i, 10_000_000 + i, i))
+        parts.append(f"{{'id': {100_000 + i}, 'name': 'keyword number {i}'}}")
         size += len(parts[-1]) + 2
         i += 1
     return "[" + ", ".join(parts) + "]"
@@ -207,8 +206,8 @@ _ALL = (
           "accepted", _mixed_newlines),
     Fault("bad_nested_cell", "keywords.csv", "a keywords list that never closes",
           "quarantine", _set_cell("keywords", 1, _unclosed_list)),
-    Fault("huge_cell", "credits.csv", f"one cast cell of {HUGE_CELL_CHARS:,} characters",
-          "quarantine", _set_cell("cast", 1, _huge_cast)),
+    Fault("huge_cell", "keywords.csv", f"one keywords cell of {HUGE_CELL_CHARS:,} characters",
+          "quarantine", _set_cell("keywords", 2, _huge_list)),
     Fault("budget_not_numeric", "movies_metadata.csv", "budget '$4,000,000'", "quarantine",
           _set_cell("budget", 1, lambda _: "$4,000,000")),
     Fault("budget_negative", "movies_metadata.csv", "budget -4000000", "quarantine",

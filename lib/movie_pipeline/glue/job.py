@@ -57,8 +57,12 @@ class GlueIO:
             connection_type="s3",
             connection_options={"paths": [path]},
             format="csv",
-            format_options={"withHeader": True, "separator": ",", "quoteChar": '"',
-                            "multiLine": raw.multiline},  # fmt: skip
+            format_options={
+                "withHeader": True,
+                "separator": ",",
+                "quoteChar": '"',
+                "multiLine": raw.multiline,
+            },  # fmt: skip
             transformation_ctx=f"read_{raw.dataset}",
         )
         df = frame.toDF()
@@ -68,7 +72,10 @@ class GlueIO:
         names = canonical_header(raw, df.columns)
         # Every column as a string, as the local read: typing belongs to the transforms.
         return df.select(
-            *[F.col(f"`{c}`").cast("string").alias(n) for c, n in zip(df.columns, names, strict=True)],
+            *[
+                F.col(f"`{c}`").cast("string").alias(n)
+                for c, n in zip(df.columns, names, strict=True)
+            ],
             F.lit(None).cast("string").alias(CORRUPT_RECORD),
         )
 
@@ -78,7 +85,10 @@ class GlueIO:
         self.glue_context.write_dynamic_frame.from_options(
             frame=self.dynamic_frame.fromDF(df, self.glue_context, spec.name),
             connection_type="s3",
-            connection_options={"path": path, "partitionKeys": [c.name for c in spec.partition_keys]},
+            connection_options={
+                "path": path,
+                "partitionKeys": [c.name for c in spec.partition_keys],
+            },
             format="parquet",
             format_options={"compression": "snappy"},
             transformation_ctx=f"write_{spec.name}",
@@ -125,7 +135,9 @@ def run_local(argv: list[str]) -> dict:
     from movie_pipeline.spark import get_spark
 
     parser = argparse.ArgumentParser(prog="python -m movie_pipeline.glue.job")
-    parser.add_argument("--lake", help="local folder laid out like the bucket (default outputs/lake)")
+    parser.add_argument(
+        "--lake", help="local folder laid out like the bucket (default outputs/lake)"
+    )
     parser.add_argument("--bucket", help="bucket name (default movie-analytics-lake)")
     parser.add_argument("--datasets", help="comma-separated subset, e.g. credits,keywords")
     args = parser.parse_args(argv)
