@@ -19,3 +19,16 @@ def test_the_tier4_threshold_is_the_raised_one(spark):
     bean = jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     hotspot = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(bean)
     assert hotspot.getVMOption("Tier4InvocationThreshold").getValue() == "50000"
+
+
+def test_a_functions_call_is_one_py4j_round_trip(spark, monkeypatch):
+    from pyspark.sql import functions as F
+
+    client = spark.sparkContext._jvm._gateway_client
+    F.col("warm"), F.lit(0)  # resolved once per session
+    sent = []
+    send = client.send_command
+    monkeypatch.setattr(client, "send_command", lambda *a, **k: sent.append(a[0]) or send(*a, **k))
+    F.col("x"), F.lit(1), F.col("y")
+    # Without the cache each would also look up `functions` and the method: 9 round trips.
+    assert len(sent) == 3

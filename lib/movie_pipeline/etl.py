@@ -29,6 +29,7 @@ from movie_pipeline.quarantine import (
 )
 from movie_pipeline.rawcheck import mark, merge_marks
 from movie_pipeline.reconcile import DatasetReconciliation, Reconciliation, TableCount
+from movie_pipeline.spark import cache_jvm_lookups
 from movie_pipeline.tables import CLEANED_TABLES, TableSpec
 
 
@@ -207,26 +208,22 @@ def _stage(df: DataFrame, uri: str) -> DataFrame:
 
 
 def _stat_columns(columns: list[str], job: DatasetJob) -> list[Column]:
-    """Aggregates of a parsed dataset: rows, native failures, quarantined, merged, blank cells."""
+    """Aggregates of a parsed dataset: rows, rows left to retry, and over the settled rows (the
+    others are counted once settled): quarantined, merged, blank cells, list entries."""
     lists = [c for c in job.cells if f"_n_{c}" in columns]
+    settled, good = F.size(RETRY) == 0, F.size(ERRORS) == 0
 
     def count_if(condition: Column) -> Column:
         return F.sum(F.when(condition, 1).otherwise(0))
 
     return [
         F.count(F.lit(1)).alias("rows"),
-        count_if(F.size(RETRY) > 0).alias("retry"),
-        count_if(F.size(ERRORS) > 0).alias("quarantined"),
-        *([count_if(F.col("_repaired")).alias("merged")] if job.repair else []),
-        *[count_if(F.col(f"_n_{c}").isNull() & (F.size(ERRORS) == 0)).alias(f"blank_{c}")
-          for c in lists],
-        *[F.sum(F.when(F.size(ERRORS) == 0, F.col(f"_n_{c}"))).alias(f"sum_{c}") for c in lists],
+        count_if(~settled).alias("retry"),
+        count_if(settled & ~good).alias("quarantined"),
+        *([count_if(settled & F.col("_repaired")).alias("merged")] if job.repair else []),
+        *[count_if(settled & good & F.col(f"_n_{c}").isNull()).alias(f"blank_{c}") for c in lists],
+        *[F.sum(F.when(settled & good, F.col(f"_n_{c}"))).alias(f"sum_{c}") for c in lists],
     ]  # fmt: skip
-
-
-def _stats(staged: DataFrame, job: DatasetJob) -> dict:
-    """The aggregates of :func:`_stat_columns`, in a pass over a staged dataset."""
-    return staged.agg(*_stat_columns(staged.columns, job)).first().asDict()
 
 
 def _stage_observed(df: DataFrame, uri: str, job: DatasetJob) -> tuple[DataFrame, dict]:
@@ -236,11 +233,34 @@ def _stage_observed(df: DataFrame, uri: str, job: DatasetJob) -> tuple[DataFrame
     return staged, dict(observation.get)
 
 
+def _settle(staged: DataFrame, stats: dict, job: DatasetJob, staging: str):
+    """Settle the rows the hot path left, staging each step; return the rows and their stats.
+
+    The retried rows are counted while they are written: the parse's counts over its settled
+    rows plus the retried rows' counts are the whole dataset's, with no pass over it again.
+    """
+    retried = {}
+
+    def stage(df: DataFrame, name: str):
+        frame, retried[name] = _stage_observed(df, f"{staging}/{job.dataset}_{name}", job)
+        return frame, retried[name]["retry"]
+
+    resolved = flatten.settle_retries(staged, job.cells, stage=stage)
+    last = retried.get("retried_literal_eval") or retried["retried_exact"]
+    totals = {k: (stats[k] or 0) + (last[k] or 0) for k in stats if k not in ("rows", "retry")}
+    return resolved, stats | totals
+
+
+# Up to this many dropped copies are filtered with a NOT IN list (Spark makes it a hash set);
+# more are broadcast as a table. The real files have 44 (credits) and 987 (keywords).
+_INLINE_IDS = 5_000
+
+
 def _drop_duplicates(good: DataFrame, job: DatasetJob, lists: list[str]):
     """Rank copies by the job's rule and drop all but the first.
 
     Only the small columns are ranked, and the copies to drop (a handful in the real files) are
-    collected with their list sizes, then broadcast: no wide column is shuffled.
+    collected with their list sizes, then filtered out by ``_row``: no wide column is shuffled.
 
     Returns:
         ``(kept rows, [dropped rows' _row and _n_<list>])``.
@@ -252,6 +272,9 @@ def _drop_duplicates(good: DataFrame, job: DatasetJob, lists: list[str]):
     ]  # fmt: skip
     if not dropped:
         return good, dropped
+    if len(dropped) <= _INLINE_IDS:  # one SQL literal: no pandas import, no local relation
+        listed = ", ".join(str(int(d[ROW])) for d in dropped)
+        return good.filter(F.expr(f"{ROW} NOT IN ({listed})")), dropped
     ids = good.sparkSession.createDataFrame([(d[ROW],) for d in dropped], f"{ROW} bigint")
     return good.join(F.broadcast(ids), ROW, "left_anti"), dropped
 
@@ -277,11 +300,8 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
     if read_records == 0 and io.bookmarks:
         return None
     resolved = staged
-    if stats["retry"]:  # rare: then count again, after the retry
-        resolved = flatten.settle_retries(
-            staged, job.cells, stage=lambda df, name: _stage(df, f"{staging}/{job.dataset}_{name}")
-        )
-        stats = _stats(resolved, job) | {"retry": stats["retry"]}
+    if stats["retry"]:  # rare: a few rows, settled apart
+        resolved, stats = _settle(staged, stats, job, staging)
     lists = [c for c in job.cells if f"_n_{c}" in resolved.columns]
 
     quarantine_rows(resolved, job.dataset).write.mode("overwrite").parquet(
@@ -335,6 +355,7 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
     Raises:
         ReconciliationError: after writing the report, when anything does not add up.
     """
+    cache_jvm_lookups(spark)  # Glue's session too: plans are built on the driver
     io = io or SparkIO(spark)
     fs = LakeFS(spark)
     staging = settings.uri(settings.temp_prefix, "etl_staging")

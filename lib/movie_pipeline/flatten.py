@@ -112,9 +112,10 @@ def settle_retries(parsed: DataFrame, cells: dict, stage=None) -> DataFrame:
     Args:
         parsed: the output of a ``parse_*`` function (raw cells are read back from ``_raw``).
         cells: the dataset's ``{parsed column: (raw column, type)}``.
-        stage: optional ``stage(frame, name) -> frame`` that persists a small frame (the ETL
-            writes each step once; then a Python worker starts only if a cell is still left
-            after the exact parser, and the UDF never runs twice).
+        stage: optional ``stage(frame, name) -> (frame, still)`` that persists a small frame and
+            says how many of its rows still name a cell in ``_retry`` (the ETL writes each step
+            once and counts while writing; then a Python worker starts only if a cell is still
+            left after the exact parser, and the UDF never runs twice).
 
     Returns:
         The same rows and columns: the hot path's rows as they were, the others settled (or
@@ -125,13 +126,17 @@ def settle_retries(parsed: DataFrame, cells: dict, stage=None) -> DataFrame:
         for out, (raw, schema) in cells.items()
     }
     lists = [c for c in cells if f"_n_{c}" in parsed.columns]
-    fixed = retry_exact(parsed.filter(F.size(RETRY) > 0), raw_cells)
+
+    def sized(frame: DataFrame) -> DataFrame:
+        return list_sizes(frame.drop(*[f"_n_{c}" for c in lists]), lists).select(*parsed.columns)
+
+    fixed, still = sized(retry_exact(parsed.filter(F.size(RETRY) > 0), raw_cells)), None
     if stage:
-        fixed = stage(fixed, "retried_exact")
-    if stage is None or fixed.filter(F.size(RETRY) > 0).limit(1).count():
-        fixed = retry_literal_eval(fixed, raw_cells)
-        fixed = stage(fixed, "retried_literal_eval") if stage else fixed
-    fixed = list_sizes(fixed.drop(*[f"_n_{c}" for c in lists]), lists).select(*parsed.columns)
+        fixed, still = stage(fixed, "retried_exact")
+    if still is None or still:
+        fixed = sized(retry_literal_eval(fixed, raw_cells))
+        if stage:
+            fixed, _ = stage(fixed, "retried_literal_eval")
     return parsed.filter(F.size(RETRY) == 0).unionByName(fixed)
 
 

@@ -60,12 +60,13 @@ JSON_OPTIONS = {
 }
 
 
-def _lit(text: str) -> str:
+def sql_string(text: str) -> str:
     """A Spark SQL string literal holding exactly ``text``."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _name(column: str) -> str:
+def sql_name(column: str) -> str:
+    """A Spark SQL identifier naming exactly ``column`` (backquoted)."""
     return "`" + column.replace("`", "``") + "`"
 
 
@@ -75,18 +76,22 @@ def ddl(dtype: DataType) -> str:
         return f"array<{ddl(dtype.elementType)}>"
     if isinstance(dtype, T.StructType):
         return (
-            "struct<" + ",".join(f"{_name(f.name)}:{ddl(f.dataType)}" for f in dtype.fields) + ">"
+            "struct<"
+            + ",".join(f"{sql_name(f.name)}:{ddl(f.dataType)}" for f in dtype.fields)
+            + ">"
         )
     return dtype.simpleString()
 
 
-_HEX_REPLACEMENT = _lit(r"$1\\u00$2")  # Java replacement syntax: \\ is one backslash
-_BACKSLASH, _BACKSLASH_X = _lit("\\"), _lit("\\x")
-_OPTIONS_SQL = "map(" + ", ".join(f"{_lit(k)}, {_lit(v)}" for k, v in JSON_OPTIONS.items()) + ")"
+_HEX_REPLACEMENT = sql_string(r"$1\\u00$2")  # Java replacement syntax: \\ is one backslash
+_BACKSLASH, _BACKSLASH_X = sql_string("\\"), sql_string("\\x")
+_OPTIONS_SQL = (
+    "map(" + ", ".join(f"{sql_string(k)}, {sql_string(v)}" for k, v in JSON_OPTIONS.items()) + ")"
+)
 
 
 def _from_json(text_sql: str, dtype: DataType) -> str:
-    return f"from_json({text_sql}, {_lit(ddl(dtype))}, {_OPTIONS_SQL})"
+    return f"from_json({text_sql}, {sql_string(ddl(dtype))}, {_OPTIONS_SQL})"
 
 
 def literal_to_json_sql(cell: str) -> str:
@@ -95,10 +100,10 @@ def literal_to_json_sql(cell: str) -> str:
     One CASE with exclusive branches: each regular expression runs at most once per cell, and
     only on cells that hold ``None`` or ``\\x``.
     """
-    no_none = f"regexp_replace({cell}, {_lit(_NONE_OUTSIDE_STRINGS)}, '$1null')"
+    no_none = f"regexp_replace({cell}, {sql_string(_NONE_OUTSIDE_STRINGS)}, '$1null')"
 
     def hexes(sql: str) -> str:
-        return f"regexp_replace({sql}, {_lit(_HEX_ESCAPE)}, {_HEX_REPLACEMENT})"
+        return f"regexp_replace({sql}, {sql_string(_HEX_ESCAPE)}, {_HEX_REPLACEMENT})"
 
     has_none, has_hex = f"contains({cell}, 'None')", f"contains({cell}, {_BACKSLASH_X})"
     return (
@@ -109,7 +114,7 @@ def literal_to_json_sql(cell: str) -> str:
 
 def literal_to_json(cell: str) -> Column:
     """The JSON text of a Python-literal string column (see :func:`literal_to_json_sql`)."""
-    return F.expr(literal_to_json_sql(_name(cell)))
+    return F.expr(literal_to_json_sql(sql_name(cell)))
 
 
 def as_text(schema: DataType) -> DataType:
@@ -128,10 +133,10 @@ def _scalar_sql(text: str, dtype: DataType) -> str:
         return text
     if kind == "int":
         wide = f"CAST({text} AS BIGINT)"
-        return (f"CASE WHEN {text} RLIKE {_lit(_SCALAR_TEXT['int'])} THEN CASE WHEN {wide} "
+        return (f"CASE WHEN {text} RLIKE {sql_string(_SCALAR_TEXT['int'])} THEN CASE WHEN {wide} "
                 f"BETWEEN -2147483648 AND 2147483647 THEN CAST({wide} AS INT) END END")  # fmt: skip
     if kind in ("bigint", "double"):
-        return f"CASE WHEN {text} RLIKE {_lit(_SCALAR_TEXT[kind])} THEN CAST({text} AS {kind}) END"
+        return f"CASE WHEN {text} RLIKE {sql_string(_SCALAR_TEXT[kind])} THEN CAST({text} AS {kind}) END"
     if kind == "boolean":
         return f"CASE {text} WHEN 'true' THEN true WHEN 'false' THEN false END"
     raise TypeError(f"no checked conversion from text to {kind}")
@@ -141,7 +146,7 @@ def _convert_sql(text: str, dtype: DataType) -> str:
     """SQL converting a scalar, or a struct of scalars, read as text to ``dtype``."""
     if isinstance(dtype, T.StructType):
         fields = ", ".join(
-            f"{_lit(f.name)}, {_convert_sql(f'{text}.{_name(f.name)}', f.dataType)}"
+            f"{sql_string(f.name)}, {_convert_sql(f'{text}.{sql_name(f.name)}', f.dataType)}"
             for f in dtype.fields
         )
         return f"CASE WHEN {text} IS NOT NULL THEN named_struct({fields}) END"
@@ -153,7 +158,7 @@ def _convert_sql(text: str, dtype: DataType) -> str:
 def _lost_sql(text: str, typed: str, dtype: DataType) -> str:
     """SQL: true where a non-null text scalar became null (it did not fit its type)."""
     if isinstance(dtype, T.StructType):
-        checks = [_lost_sql(f"{text}.{_name(f.name)}", f"{typed}.{_name(f.name)}", f.dataType)
+        checks = [_lost_sql(f"{text}.{sql_name(f.name)}", f"{typed}.{sql_name(f.name)}", f.dataType)
                   for f in dtype.fields if not isinstance(f.dataType, T.StringType)]  # fmt: skip
         return "(" + " OR ".join(checks or ["false"]) + ")"
     return f"({text} IS NOT NULL AND {typed} IS NULL)"
@@ -195,7 +200,7 @@ def _exact_sql(json_sql: str, cell: str, schema: DataType) -> str:
 
 
 def _odd_escape_sql(cell: str) -> str:
-    return f"(contains({cell}, {_BACKSLASH}) AND {cell} RLIKE {_lit(_ODD_ESCAPE)})"
+    return f"(contains({cell}, {_BACKSLASH}) AND {cell} RLIKE {sql_string(_ODD_ESCAPE)})"
 
 
 def parse_literal(cell: str, schema: DataType) -> Column:
@@ -213,7 +218,7 @@ def parse_literal(cell: str, schema: DataType) -> Column:
     Examples:
         >>> df.select(parse_literal("genres", GENRES_SCHEMA).alias("genres"))  # doctest: +SKIP
     """
-    name = _name(cell)
+    name = sql_name(cell)
     return F.expr(_exact_sql(literal_to_json_sql(name), name, schema))
 
 
@@ -227,7 +232,7 @@ def _misread_sql(value: str, dtype: DataType) -> str:
     if isinstance(dtype, T.ArrayType):
         return f"exists({value}, x -> {_misread_sql('x', dtype.elementType)})"
     if isinstance(dtype, T.StructType):
-        checks = [_misread_sql(f"{value}.{_name(f.name)}", f.dataType) for f in dtype.fields]
+        checks = [_misread_sql(f"{value}.{sql_name(f.name)}", f.dataType) for f in dtype.fields]
         return f"({value} IS NULL OR " + " OR ".join(checks) + ")"
     if isinstance(dtype, T.StringType):
         return f"contains({value}, 'null')"
@@ -236,7 +241,7 @@ def _misread_sql(value: str, dtype: DataType) -> str:
 
 def _cheap_json_sql(cell: str) -> str:
     replaced = f"replace({cell}, 'None', 'null')"
-    hexed = f"regexp_replace({replaced}, {_lit(_HEX_ESCAPE)}, {_HEX_REPLACEMENT})"
+    hexed = f"regexp_replace({replaced}, {sql_string(_HEX_ESCAPE)}, {_HEX_REPLACEMENT})"
     return f"CASE WHEN contains({cell}, {_BACKSLASH_X}) THEN {hexed} ELSE {replaced} END"
 
 
@@ -264,23 +269,23 @@ def parse_literals(
         ``df`` plus the parsed columns and ``retry_col``.
     """
     quick = df.select("*", *[
-        F.expr(_from_json(_cheap_json_sql(_name(raw)), schema)).alias(f"_quick_{out}")
+        F.expr(_from_json(_cheap_json_sql(sql_name(raw)), schema)).alias(f"_quick_{out}")
         for out, (raw, schema) in cells.items()
     ])  # fmt: skip
 
     def keep(out: str, raw: str, schema: DataType) -> Column:
-        q, r = _name(f"_quick_{out}"), _name(raw)
+        q, r = sql_name(f"_quick_{out}"), sql_name(raw)
         sure = (f"NOT coalesce({_misread_sql(q, schema)}, false) "
                 f"AND {_shape_ok_sql(r, schema)} AND NOT {_odd_escape_sql(r)}")  # fmt: skip
         return F.expr(f"CASE WHEN {sure} THEN {q} END").alias(out)
 
     parsed = quick.select(
-        *[_name(c) for c in df.columns],
+        *[sql_name(c) for c in df.columns],
         *[keep(out, raw, schema) for out, (raw, schema) in cells.items()],
     )
     failed = ", ".join(
-        f"CASE WHEN {_name(out)} IS NULL AND trim(coalesce({_name(raw)}, '')) != '' "
-        f"THEN {_lit(out)} END"
+        f"CASE WHEN {sql_name(out)} IS NULL AND trim(coalesce({sql_name(raw)}, '')) != '' "
+        f"THEN {sql_string(out)} END"
         for out, (raw, _) in cells.items()
     )
     return parsed.withColumn(retry_col, F.expr(f"filter(array({failed}), x -> x IS NOT NULL)"))
@@ -347,7 +352,7 @@ def retry_exact(
     for name, (raw_cell, schema) in cells.items():
         cell = f"_cell_{name}"
         failed = F.array_contains(F.col(retry_col), name)
-        exact = F.expr(_exact_sql(literal_to_json_sql(_name(cell)), _name(cell), schema))
+        exact = F.expr(_exact_sql(literal_to_json_sql(sql_name(cell)), sql_name(cell), schema))
         out = (
             out
             .withColumn(cell, F.when(failed, raw_cell))
@@ -381,7 +386,7 @@ def retry_literal_eval(
         failed = F.array_contains(F.col(retry_col), name)
         attempt = f"_attempt_{name}"
         out = out.withColumn(attempt, F.when(failed, retry_udf(F.when(failed, raw_cell))))
-        json_text = f"{_name(attempt)}.json"
+        json_text = f"{sql_name(attempt)}.json"
         parsed = F.expr(_exact_sql(json_text, json_text, schema))
         reason = F.coalesce(
             F.concat(F.lit(f"{name}: "), F.col(f"{attempt}.error")),

@@ -216,30 +216,31 @@ _PRE, _PRE_RAW = "_pre_errors", "_pre_raw"
 _SHOWN = 1_000  # characters of an oversized cell kept in the quarantine row
 
 
-def _oversized(column: str):
-    from pyspark.sql import functions as F
+def _oversized(column: str) -> str:
+    """SQL: true where a cell holds more than :data:`MAX_CELL_CHARS` characters.
 
-    # The byte length is known without a scan and bounds the character count: count characters
-    # only in a cell that has more bytes than the limit.
-    return (F.octet_length(column) > MAX_CELL_CHARS) & (F.length(column) > MAX_CELL_CHARS)
+    The byte length is known without a scan and bounds the character count: count characters
+    only in a cell that has more bytes than the limit.
+    """
+    return f"(octet_length({column}) > {MAX_CELL_CHARS} AND length({column}) > {MAX_CELL_CHARS})"
 
 
-def _pre_reasons(columns, dataset: str):
-    from pyspark.sql import functions as F
+def _pre_reasons(columns, dataset: str) -> str:
+    """SQL: the reasons the raw text alone gives (empty array on a good row)."""
+    from movie_pipeline.literal import sql_name, sql_string
 
-    from movie_pipeline.quarantine import errors_array
-
+    limit = f" characters, more than the {MAX_CELL_CHARS:,} a real cell can hold"
     too_big = [
-        F.when(_oversized(c), F.concat(
-            F.lit(f"{c} cell has "), F.format_number(F.length(c), 0),
-            F.lit(f" characters, more than the {MAX_CELL_CHARS:,} a real cell can hold")))
+        f"CASE WHEN {_oversized(sql_name(c))} THEN concat({sql_string(f'{c} cell has ')}, "
+        f"format_number(length({sql_name(c)}), 0), {sql_string(limit)}) END"
         for c in columns
-    ]  # fmt: skip
+    ]
     negative = [
-        F.when(F.trim(c).rlike(r"^-[0-9.]*[1-9]"), F.concat(F.lit(f"{c} "), F.trim(c), F.lit(" is negative")))
+        f"CASE WHEN trim({sql_name(c)}) RLIKE {sql_string(r'^-[0-9.]*[1-9]')} "
+        f"THEN concat({sql_string(f'{c} ')}, trim({sql_name(c)}), ' is negative') END"
         for c in NON_NEGATIVE.get(dataset, ()) if c in columns
     ]  # fmt: skip
-    return errors_array(*too_big, *negative)
+    return f"filter(array({', '.join([*too_big, *negative])}), r -> r IS NOT NULL)"
 
 
 PRE_COLUMNS = (_PRE, _PRE_RAW)  # what the parse functions carry through (see :func:`mark`)
@@ -259,22 +260,25 @@ def mark(df, dataset: str, columns):
         the raw fields as JSON with oversized cells cut to their first 1,000 characters). The
         parse functions carry both columns; :func:`merge_marks` folds them into the reasons.
     """
-    from pyspark.sql import functions as F
+    from movie_pipeline.literal import sql_name, sql_string
 
-    shown = [
-        F.when(_oversized(c), F.concat(F.substring(c, 1, _SHOWN), F.lit(" [cut]")))
-        .otherwise(F.col(c)).alias(c)
+    # SQL text, one expression per column: built from Column objects, these few hundred
+    # expressions cost a Py4J round trip each, while the tasks wait for the driver.
+    shown = ", ".join(
+        f"{sql_string(c)}, CASE WHEN {_oversized(sql_name(c))} "
+        f"THEN concat(substring({sql_name(c)}, 1, {_SHOWN}), ' [cut]') ELSE {sql_name(c)} END"
         for c in columns
-    ]  # fmt: skip
-    reasons = _pre_reasons(columns, dataset)
+    )
     emptied = [
-        F.when(_oversized(c), F.lit(None)).otherwise(F.col(c)).alias(c)
-        if c in columns else F.col(c)
+        f"CASE WHEN {_oversized(sql_name(c))} THEN NULL ELSE {sql_name(c)} END AS {sql_name(c)}"
+        if c in columns else sql_name(c)
         for c in df.columns
     ]  # fmt: skip
-    flagged = df.select("*", reasons.alias(_PRE))
-    raw = F.to_json(F.struct(*shown), {"ignoreNullFields": "false"})
-    return flagged.select(*emptied, _PRE, F.when(F.size(_PRE) > 0, raw).alias(_PRE_RAW))
+    flagged = df.selectExpr("*", f"{_pre_reasons(columns, dataset)} AS {_PRE}")
+    raw = f"to_json(named_struct({shown}), map('ignoreNullFields', 'false'))"
+    return flagged.selectExpr(
+        *emptied, _PRE, f"CASE WHEN size({_PRE}) > 0 THEN {raw} END AS {_PRE_RAW}"
+    )
 
 
 def merge_marks(parsed):

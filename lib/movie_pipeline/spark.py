@@ -31,6 +31,43 @@ LOCAL_JVM_OPTIONS = (
 )
 
 
+# The JVM classes PySpark calls for every column expression it builds: ``functions`` (F.col,
+# F.when, ...) and ``PythonUtils`` (every list of columns).
+_HOT_JVM_CLASSES = ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
+
+
+def cache_jvm_lookups(spark) -> None:
+    """Make each ``pyspark.sql.functions`` call one Py4J round trip instead of three.
+
+    On every call PySpark finds ``functions`` by name in its JVM view, then the method on it,
+    both by reflection (Py4J caches neither), and only then calls it. Building the full-size
+    ETL's plans looked ``functions`` up 2,000 times, each time a round trip in which the JVM
+    tries the name in every imported package, while the tasks wait for the driver. Py4J reads
+    an attribute from the Python object before asking the JVM, so the resolved classes and
+    methods are kept there. Idempotent; a session without a Py4J JVM view (Spark Connect) is
+    left as it is.
+    """
+    from py4j.java_gateway import JavaClass, JavaMember, JVMView
+
+    jvm = getattr(getattr(spark, "sparkContext", None), "_jvm", None)
+    if not isinstance(jvm, JVMView):
+        return
+
+    class Resolved(JavaClass):
+        """A JVM class whose static methods are looked up once."""
+
+        def __getattr__(self, name):
+            member = JavaClass.__getattr__(self, name)
+            if isinstance(member, JavaMember):  # stateless: one object serves every call
+                self.__dict__[name] = member
+            return member
+
+    for fqn in _HOT_JVM_CLASSES:
+        short = fqn.rsplit(".", 1)[1]
+        if short not in vars(jvm):
+            vars(jvm)[short] = Resolved(fqn, jvm._gateway_client)
+
+
 class JavaMissingError(RuntimeError):
     """No usable Java runtime for Spark."""
 
@@ -94,4 +131,5 @@ def get_spark(master: str = "local[2]", app_name: str = "movie-pipeline", **conf
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    cache_jvm_lookups(spark)
     return spark
