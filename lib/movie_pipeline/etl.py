@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Observation
@@ -17,7 +18,14 @@ from pyspark.sql import functions as F
 
 from movie_pipeline import clean, flatten
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES, RawFile, count_records, drop_stray_cr, read_raw
+from movie_pipeline.datasets import (
+    RAW_FILES,
+    RawFile,
+    RecordCount,
+    count_records,
+    drop_stray_cr,
+    read_raw,
+)
 from movie_pipeline.progress import say, step
 from movie_pipeline.quarantine import (
     ERRORS,
@@ -284,6 +292,17 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
                  ) -> DatasetReconciliation | None:  # fmt: skip
     raw_file = RAW_FILES[source]
     path = settings.raw_uri(raw_file.key)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="count-records") as pool:
+        # The independent count of the raw records (a Python scan of a local file) runs
+        # beside Spark's work instead of after it.
+        counting = pool.submit(count_records, spark, raw_file, path)
+        return _transform(spark, settings, io, fs, job, raw_file, path, staging, table_uri,
+                          counting.result)  # fmt: skip
+
+
+def _transform(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, raw_file: RawFile,
+               path: str, staging: str, table_uri: Callable[[str], str],
+               counted: Callable[[], RecordCount]) -> DatasetReconciliation | None:  # fmt: skip
     df = with_row_id(drop_stray_cr(io.read_csv(raw_file, path), raw_file))
     read_records = None
     if job.repair:  # the repair pairs rows, so it reads the raw rows twice: stage them first
@@ -304,7 +323,9 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
         resolved, stats = _settle(staged, stats, job, staging)
     lists = [c for c in job.cells if f"_n_{c}" in resolved.columns]
 
-    quarantine_rows(resolved, job.dataset).write.mode("overwrite").parquet(
+    # No reason anywhere (the usual case): the empty table is written without reading the rows.
+    bad = resolved if stats["quarantined"] else resolved.limit(0)
+    quarantine_rows(bad, job.dataset).write.mode("overwrite").parquet(
         table_uri(settings.quarantine_uri(job.dataset))
     )
     good = resolved.filter(F.size(ERRORS) == 0)
@@ -313,7 +334,7 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
     for c in lists:  # the lists of the kept rows: all good rows' minus the dropped copies'
         expected[c] = (stats[f"sum_{c}"] or 0) - sum(d[f"_n_{c}"] or 0 for d in dropped)
 
-    counted = count_records(spark, raw_file, path)
+    counted = counted()
     rec = DatasetReconciliation(
         dataset=job.dataset, source=path, raw_records=counted.records,
         count_method=counted.method, read_records=read_records, clean=expected["rows"],
