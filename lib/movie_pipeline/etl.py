@@ -212,7 +212,8 @@ def _stage(df: DataFrame, uri: str) -> DataFrame:
         .option("parquet.enable.dictionary", "false")
         .parquet(uri)
     )
-    return df.sparkSession.read.parquet(uri)
+    # The schema is known: reading it from the files would be one more Spark job.
+    return df.sparkSession.read.schema(df.schema).parquet(uri)
 
 
 def _stat_columns(columns: list[str], job: DatasetJob) -> list[Column]:
