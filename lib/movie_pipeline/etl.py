@@ -18,14 +18,7 @@ from pyspark.sql import functions as F
 
 from movie_pipeline import clean, flatten
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import (
-    RAW_FILES,
-    RawFile,
-    RecordCount,
-    count_records,
-    drop_stray_cr,
-    read_raw,
-)
+from movie_pipeline.datasets import RAW_FILES, RawFile, count_records, drop_stray_cr, read_raw
 from movie_pipeline.progress import say, step
 from movie_pipeline.quarantine import (
     ERRORS,
@@ -248,14 +241,15 @@ def _settle(staged: DataFrame, stats: dict, job: DatasetJob, staging: str):
     The retried rows are counted while they are written: the parse's counts over its settled
     rows plus the retried rows' counts are the whole dataset's, with no pass over it again.
     """
-    retried = {}
+    counts = []  # per staged step; the last one holds the settled rows
 
     def stage(df: DataFrame, name: str):
-        frame, retried[name] = _stage_observed(df, f"{staging}/{job.dataset}_{name}", job)
-        return frame, retried[name]["retry"]
+        frame, step_counts = _stage_observed(df, f"{staging}/{job.dataset}_{name}", job)
+        counts.append(step_counts)
+        return frame, step_counts["retry"]
 
     resolved = flatten.settle_retries(staged, job.cells, stage=stage)
-    last = retried.get("retried_literal_eval") or retried["retried_exact"]
+    last = counts[-1]
     totals = {k: (stats[k] or 0) + (last[k] or 0) for k in stats if k not in ("rows", "retry")}
     return resolved, stats | totals
 
@@ -289,21 +283,13 @@ def _drop_duplicates(good: DataFrame, job: DatasetJob, lists: list[str]):
 
 
 def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, source: str,
-                 staging: str, table_uri: Callable[[str], str] = str,
+                 staging: str, table_uri: Callable[[str], str], counter: ThreadPoolExecutor,
                  ) -> DatasetReconciliation | None:  # fmt: skip
     raw_file = RAW_FILES[source]
     path = settings.raw_uri(raw_file.key)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="count-records") as pool:
-        # The independent count of the raw records (a Python scan of a local file) runs
-        # beside Spark's work instead of after it.
-        counting = pool.submit(count_records, spark, raw_file, path)
-        return _transform(spark, settings, io, fs, job, raw_file, path, staging, table_uri,
-                          counting.result)  # fmt: skip
-
-
-def _transform(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, raw_file: RawFile,
-               path: str, staging: str, table_uri: Callable[[str], str],
-               counted: Callable[[], RecordCount]) -> DatasetReconciliation | None:  # fmt: skip
+    # The independent count of the raw records (a Python scan of a local file) runs beside
+    # Spark's work instead of after it.
+    counting = counter.submit(count_records, spark, raw_file, path)
     df = with_row_id(drop_stray_cr(io.read_csv(raw_file, path), raw_file))
     read_records = None
     if job.repair:  # the repair pairs rows, so it reads the raw rows twice: stage them first
@@ -335,7 +321,7 @@ def _transform(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, raw_f
     for c in lists:  # the lists of the kept rows: all good rows' minus the dropped copies'
         expected[c] = (stats[f"sum_{c}"] or 0) - sum(d[f"_n_{c}"] or 0 for d in dropped)
 
-    counted = counted()
+    counted = counting.result()
     rec = DatasetReconciliation(
         dataset=job.dataset, source=path, raw_records=counted.records,
         count_method=counted.method, read_records=read_records, clean=expected["rows"],
@@ -395,16 +381,20 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
     # Smallest file first: a bad small file fails the run in seconds, not after the big ones,
     # and Spark's one-off costs (compiling and warming up its code) are paid on little data.
     plan.sort(key=lambda item: fs.size(settings.raw_uri(RAW_FILES[item[1][0]].key)))
-    for job, present in plan:
-        start = time.perf_counter()
-        with step(f"clean {present[0]} -> {', '.join(t.name for t in job.tables)}"):
-            rec = _run_dataset(spark, settings, io, fs, job, present[0], staging, table_uri)
-        if rec is None:
-            report.skipped[job.dataset] = "no new data since the last run (job bookmark)"
-            continue
-        rec.seconds = round(time.perf_counter() - start, 2)
-        rec.notes += [f"{f} present but not loaded: {present[0]} is preferred" for f in present[1:]]
-        report.datasets[job.dataset] = rec
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="count-records") as counter:
+        for job, present in plan:
+            start = time.perf_counter()
+            with step(f"clean {present[0]} -> {', '.join(t.name for t in job.tables)}"):
+                rec = _run_dataset(
+                    spark, settings, io, fs, job, present[0], staging, table_uri, counter
+                )
+            if rec is None:
+                report.skipped[job.dataset] = "no new data since the last run (job bookmark)"
+                continue
+            rec.seconds = round(time.perf_counter() - start, 2)
+            rec.notes += [f"{f} present but not loaded: {present[0]} is preferred"
+                          for f in present[1:]]  # fmt: skip
+            report.datasets[job.dataset] = rec
     order = [job.dataset for job in JOBS]  # the report lists the datasets in a fixed order
     report.datasets = dict(sorted(report.datasets.items(), key=lambda kv: order.index(kv[0])))
     report_path = settings.uri("reports", "reconciliation.json")

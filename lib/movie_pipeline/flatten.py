@@ -130,9 +130,9 @@ def settle_retries(parsed: DataFrame, cells: dict, stage=None) -> DataFrame:
     def sized(frame: DataFrame) -> DataFrame:
         return list_sizes(frame.drop(*[f"_n_{c}" for c in lists]), lists).select(*parsed.columns)
 
-    fixed, still = sized(retry_exact(parsed.filter(F.size(RETRY) > 0), raw_cells)), None
-    if stage:
-        fixed, still = stage(fixed, "retried_exact")
+    fixed, still = retry_exact(parsed.filter(F.size(RETRY) > 0), raw_cells), None
+    if stage:  # counted while staged: the sizes must be right already
+        fixed, still = stage(sized(fixed), "retried_exact")
     if still is None or still:
         fixed = sized(retry_literal_eval(fixed, raw_cells))
         if stage:

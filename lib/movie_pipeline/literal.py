@@ -70,6 +70,11 @@ def sql_name(column: str) -> str:
     return "`" + column.replace("`", "``") + "`"
 
 
+def non_null_array_sql(items: list[str]) -> str:
+    """SQL: the non-null values of ``items`` as an array (empty, never null)."""
+    return f"filter(array({', '.join(items)}), x -> x IS NOT NULL)"
+
+
 def ddl(dtype: DataType) -> str:
     """A type as Spark SQL DDL, field names quoted (``order`` is a keyword)."""
     if isinstance(dtype, T.ArrayType):
@@ -283,12 +288,12 @@ def parse_literals(
         *[sql_name(c) for c in df.columns],
         *[keep(out, raw, schema) for out, (raw, schema) in cells.items()],
     )
-    failed = ", ".join(
+    failed = [
         f"CASE WHEN {sql_name(out)} IS NULL AND trim(coalesce({sql_name(raw)}, '')) != '' "
         f"THEN {sql_string(out)} END"
         for out, (raw, _) in cells.items()
-    )
-    return parsed.withColumn(retry_col, F.expr(f"filter(array({failed}), x -> x IS NOT NULL)"))
+    ]
+    return parsed.withColumn(retry_col, F.expr(non_null_array_sql(failed)))
 
 
 def is_blank(cell: Column) -> Column:

@@ -227,7 +227,7 @@ def _oversized(column: str) -> str:
 
 def _pre_reasons(columns, dataset: str) -> str:
     """SQL: the reasons the raw text alone gives (empty array on a good row)."""
-    from movie_pipeline.literal import sql_name, sql_string
+    from movie_pipeline.literal import non_null_array_sql, sql_name, sql_string
 
     limit = f" characters, more than the {MAX_CELL_CHARS:,} a real cell can hold"
     too_big = [
@@ -240,7 +240,7 @@ def _pre_reasons(columns, dataset: str) -> str:
         f"THEN concat({sql_string(f'{c} ')}, trim({sql_name(c)}), ' is negative') END"
         for c in NON_NEGATIVE.get(dataset, ()) if c in columns
     ]  # fmt: skip
-    return f"filter(array({', '.join([*too_big, *negative])}), r -> r IS NOT NULL)"
+    return non_null_array_sql([*too_big, *negative])
 
 
 PRE_COLUMNS = (_PRE, _PRE_RAW)  # what the parse functions carry through (see :func:`mark`)
