@@ -73,6 +73,7 @@ def test_register_creates_tables_partitions_and_views(aws_lake, mini_lake, tmp_p
 
     (view,) = _athena_statements(aws_lake)
     assert view["Query"] == ddl.typed_view_sql(RAW_TABLES["raw_links"])
+    assert view["Query"].startswith('create or replace view "raw_links_typed" as\nselect\n')
     assert view["QueryExecutionContext"]["Database"] == "movies_test"
     assert view["WorkGroup"] == "movie_pipeline"
     assert view["ResultConfiguration"]["OutputLocation"].startswith("s3://movie-lake-test/results/")

@@ -170,3 +170,13 @@ def test_typed_views_parse_as_trino(name):
     }
     typed = {c.name: c.type for c in raw.columns if c.type != "string"}
     assert casts == {n: {"int": "INTEGER"}.get(t, t.upper()) for n, t in typed.items()}
+    # Every name double-quoted: Trino reserves words that are column names here (cast).
+    unquoted = [i.name for i in view.find_all(exp.Identifier) if not i.quoted]
+    assert unquoted == []
+
+
+def test_a_column_named_like_a_trino_keyword_is_quoted():
+    lines = ddl.typed_view_sql(RAW_TABLES["raw_credits"]).splitlines()
+    assert lines[0] == 'create or replace view "raw_credits_typed" as'
+    assert lines[2] == '    "cast" as "cast",'
+    assert lines[-1] == 'from "raw_credits"'

@@ -280,6 +280,67 @@ def test_placeholders_become_named_parameters_in_text_order():
 
 
 # Parameters: bound, typed, checked -----------------------------------------------------------
+# The `?`s of the statement sent to Athena, in order: those in a WHERE clause, where Athena
+# documents execution parameters. Written out by hand.
+ATHENA_PARAMETERS = {
+    "actor_pairs": ["top_billed", "min_movies"],
+    "cast_gender_by_decade": ["decade_from", "decade_to"],
+    "crew_size_by_department": ["decade_from", "decade_to"],
+    "director_actor_pairs": ["job"],
+    "genres_by_decade": ["decade_from", "decade_to"],
+    "largest_casts": [],
+    "prolific_directors": [],
+    "return_on_budget_by_genre": ["min_budget"],
+    "top_actors": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATHENA_PARAMETERS))
+def test_athena_gets_execution_parameters_in_where_clauses_only(name):
+    q = query.get_query(name)
+    sql, params = q.render(q.bind())
+    assert [p.name for p in params] == ATHENA_PARAMETERS[name]
+    assert len(query.placeholders(sql)) == len(params)
+    sqlglot.parse_one(sql, read="trino")
+
+
+def test_other_parameters_are_written_in_as_checked_integers():
+    q = query.get_query("actor_pairs")
+    sql, _ = q.render(q.bind({"top_billed": 5, "min_movies": 3, "limit": 7}))
+    assert "    where order_num < ?\n" in sql and "    where billed_movies >= ?\n" in sql
+    assert "    having count(*) >= 3\n" in sql
+    assert sql.endswith("\nlimit 7\n")
+    q = query.get_query("prolific_directors")
+    sql, _ = q.render(q.bind({"min_votes": 0, "limit": 2_147_483_647}))
+    assert "left join movies as m on m.id = d.id and m.vote_count >= 0\n" in sql
+    assert sql.endswith("\nlimit 2147483647\n")
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        ("-- param n varchar = x: a text", "n is varchar"),
+        ("-- param n double = 1: a number", "n is double"),
+        ("-- param n integer = 1: no lower bound", "n has no lower bound"),
+    ],
+)
+def test_only_a_bounded_integer_may_stand_outside_a_where_clause(declaration, message):
+    sql = f"-- q: a question\n{declaration}\nselect * from movies\nlimit ?\n"
+    with pytest.raises(
+        query.QueryError, match=f"q.sql puts parameter n in a limit clause.*{message}"
+    ):
+        query.Query.from_sql("q", sql)
+    fine = sql.replace("limit ?", "where id = ?")
+    assert query.Query.from_sql("q", fine).render({"n": 1})[0] == fine
+
+
+def test_a_value_written_into_the_text_is_checked_again():
+    q = query.get_query("top_actors")
+    for value in ["10 or 1=1", "10; drop view movies", 0, 2**31, 2.5, None]:
+        with pytest.raises(query.QueryError, match="parameter limit must be"):
+            q.render({"limit": value})
+
+
 def test_a_quote_in_a_value_is_data_not_sql(mini_lake):
     evil = "Director' or '1'='1"
     got = query.run_local(mini_lake, "director_actor_pairs", {"job": evil}, estimate=False)

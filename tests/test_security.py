@@ -89,6 +89,13 @@ def test_injection_through_a_number_parameter_is_refused(mini_lake, value):
         query.run(mini_lake, "top_actors", {"limit": value}, estimate=False)
 
 
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_through_a_number_written_into_the_sql_is_refused(value):
+    q = query.get_query("top_actors")  # its limit is written into the text, not bound
+    with pytest.raises(query.QueryError, match="parameter limit must be integer"):
+        q.render({"limit": value})
+
+
 def _movies(settings) -> int:
     with duckdb.connect(str(settings.catalog_path), read_only=True) as con:
         return con.execute("select count(*) from movies").fetchone()[0]
@@ -129,8 +136,11 @@ def test_injection_reaches_athena_as_one_quoted_literal(aws_lake, aws):
     athena = boto3.client("athena")
     (qid,) = athena.list_query_executions(WorkGroup=aws_lake.workgroup)["QueryExecutionIds"]
     ex = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
-    assert ex["ExecutionParameters"] == ["'''; drop table movies; --'", "5", "5"]
-    assert ex["Query"] == query.load_sql("director_actor_pairs") and "drop" not in ex["Query"]
+    # The text is the WHERE clause's execution parameter; the limit, checked as an integer, is
+    # in the SQL (Athena takes no parameter in LIMIT).
+    assert ex["ExecutionParameters"] == ["'''; drop table movies; --'"]
+    assert "drop" not in ex["Query"] and "    where job = ?\n" in ex["Query"]
+    assert ex["Query"].count("limit 5") == 2 and ex["Query"].count("?") == 1
 
 
 # Path traversal: names that would leave their folder are refused ---------------------------------

@@ -55,12 +55,13 @@ def read_query(
     """Run a query with bound parameters and return its result and its QueryExecution.
 
     The parameters travel as Athena execution parameters (``?`` placeholders, in order), never
-    inside the SQL text. Results are read from the CSV Athena writes to the output location
-    (no CTAS: the results are small, and a CTAS would need a temporary table).
+    inside the SQL text. Athena documents them in WHERE clauses only, so ``sql`` has ``?`` there
+    only (``query.Query.render``). Results are read from the CSV Athena writes to the output
+    location (no CTAS: the results are small, and a CTAS would need a temporary table).
 
     Args:
         settings: database, workgroup, output location.
-        sql: Athena (Trino) SQL with ``?`` placeholders.
+        sql: Athena (Trino) SQL, with ``?`` placeholders in WHERE clauses only.
         params: one Athena literal per placeholder (``query.QueryParam.athena_literal``).
         session: a boto3 Session.
 

@@ -210,27 +210,35 @@ def raw_athena_ddl(raw: RawTableSpec, settings: Settings) -> str:
     ])  # fmt: skip
 
 
+def _trino_name(name: str, what: str) -> str:
+    # Every generated name is double-quoted, not only the ones Trino reserves (a raw column is
+    # called `cast`): the reserved list grows with Trino's releases, which Athena follows, and
+    # a quoted lower-case name (validate_identifier) means the same as an unquoted one.
+    return f'"{validate_identifier(name, what)}"'
+
+
 def typed_view_sql(raw: RawTableSpec) -> str:
     """``CREATE OR REPLACE VIEW <raw>_typed``: each column cast, in Athena's (Trino) dialect.
 
     ``try_cast`` gives null for text that does not parse; ``bad_values`` names those columns
-    for each row, so a shifted or broken record is visible instead of quietly null.
+    for each row, so a shifted or broken record is visible instead of quietly null. Every
+    table, view and column name is double-quoted.
     """
     lines, checks = [], []
     for c in raw.columns:
-        src = f'"{validate_identifier(c.raw_name, "column")}"'
+        src, name = _trino_name(c.raw_name, "column"), _trino_name(c.name, "column")
         if c.type == "string":
-            lines.append(f"    {src} as {c.name}")
+            lines.append(f"    {src} as {name}")
             continue
         cast = f"try_cast({src} as {trino_type(c.type)})"
-        lines.append(f"    {cast} as {c.name}")
+        lines.append(f"    {cast} as {name}")
         checks.append(f"if({src} <> '' and {cast} is null, '{c.name}')")
     bad = "concat_ws(',', " + ", ".join(checks) + ")" if checks else "cast(null as varchar)"
-    lines.append(f"    nullif({bad}, '') as bad_values")
+    lines.append(f"    nullif({bad}, '') as \"bad_values\"")
     return (
-        f"create or replace view {raw.view_name} as\nselect\n"
+        f"create or replace view {_trino_name(raw.view_name, 'view')} as\nselect\n"
         + ",\n".join(lines)
-        + f"\nfrom {raw.name}"
+        + f"\nfrom {_trino_name(raw.name, 'table')}"
     )
 
 

@@ -3,8 +3,10 @@
 Each ``sql/<name>.sql`` starts with ``-- <name>: <question>`` and declares its parameters, one
 line per ``?`` placeholder and in the same order: ``-- param limit integer = 10: rows to return``.
 A parameter used at a second ``?`` is declared again by name only: ``-- param limit: again``.
-Values are bound (Athena execution parameters, DuckDB prepared statements), never formatted
-into the SQL text.
+A ``?`` in a WHERE clause is bound (an Athena execution parameter, a DuckDB prepared-statement
+parameter). Athena takes execution parameters in WHERE clauses only, so a ``?`` elsewhere
+(LIMIT, HAVING, a join's ON) must be an integer parameter with a lower bound, and its checked
+value is written into the text (``Query.render``). Both engines run that same text.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ _PARAM_RE = re.compile(
 )
 _AGAIN_RE = re.compile(r"^--\s*param\s+(?P<name>[a-z_][a-z0-9_]*)\s*:")
 _INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+# sqlglot's name of the clause a `?` sits in -> the name in an error message.
+_CLAUSES = {"joins": "join", "expressions": "select", "group": "group by", "order": "order by"}
 
 
 class QueryError(PipelineError, ValueError):
@@ -80,12 +84,33 @@ class QueryParam:
             return "'" + str(value).replace("'", "''") + "'"
         return repr(value) if self.type == "double" else str(value)
 
+    @property
+    def why_not_inline(self) -> str | None:
+        """Why this parameter cannot be written into SQL text, or None when it can."""
+        if self.type not in _INT_RANGE:
+            return f"{self.name} is {self.type}"
+        return None if self.minimum is not None else f"{self.name} has no lower bound"
+
+    def integer_literal(self, value: Any) -> str:
+        """The value written into SQL text, where Athena takes no execution parameter.
+
+        Only a bounded integer parameter can be written: the value is converted and checked
+        here again (type, range, lower bound), and the text is Python's spelling of an ``int``.
+
+        Raises:
+            QueryError: for any other parameter, or a value that is not such an integer.
+        """
+        if self.why_not_inline:
+            raise QueryError(f"parameter {self.why_not_inline}: it cannot be written into SQL")
+        return str(self.convert(value))
+
 
 @dataclass(frozen=True)
 class Query:
     """A shipped query: name, the question it answers, its Athena SQL and parameters.
 
     ``params`` has one entry per ``?`` in text order (a parameter used twice appears twice);
+    ``clauses`` names the clause each ``?`` sits in (``where``, ``limit``, ``having``, ...);
     ``parameters`` lists each parameter once.
     """
 
@@ -93,6 +118,45 @@ class Query:
     description: str
     sql: str
     params: tuple[QueryParam, ...] = field(default=())
+    clauses: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_sql(cls, name: str, sql: str) -> Query:
+        """Read a query's description and parameters from its SQL text, and check them.
+
+        Raises:
+            QueryError: when the declared parameters do not match the ``?`` placeholders, or a
+                ``?`` outside a WHERE clause is not a bounded integer parameter.
+        """
+        first = sql.splitlines()[0]
+        description = first.removeprefix("--").split(":", 1)[-1].strip()
+        params: list[QueryParam] = []
+        for line in sql.splitlines():
+            if m := _PARAM_RE.match(line.strip()):
+                minimum = int(m["min"]) if m["min"] else None
+                param = QueryParam(m["name"], m["type"], m["default"], m["help"].strip(), minimum)
+                params.append(
+                    QueryParam(**{**param.__dict__, "default": param.convert(m["default"])})
+                )
+            elif m := _AGAIN_RE.match(line.strip()):
+                earlier = [p for p in params if p.name == m["name"]]
+                if not earlier:
+                    raise QueryError(f"{name}.sql uses parameter {m['name']} before declaring it")
+                params.append(earlier[0])
+        if len({p.name for p in params}) != len({p for p in params}):
+            raise QueryError(f"{name}.sql declares a parameter twice with different settings")
+        found = len(placeholders(sql))
+        if found != len(params):
+            raise QueryError(f"{name}.sql declares {len(params)} parameters but has {found} '?'")
+        clauses = placeholder_clauses(sql)
+        for param, clause in zip(params, clauses, strict=True):
+            if clause != "where" and param.why_not_inline:
+                raise QueryError(
+                    f"{name}.sql puts parameter {param.name} in a {clause} clause, where Athena "
+                    "takes no execution parameter: only an integer with a lower bound (min) can "
+                    f"be written into the text, and {param.why_not_inline}"
+                )
+        return cls(name, description, sql, tuple(params), tuple(clauses))
 
     @property
     def parameters(self) -> tuple[QueryParam, ...]:
@@ -113,6 +177,34 @@ class Query:
                 f"query {self.name} has no parameter {unknown[0]!r}; it takes: {listed}"
             )
         return {p.name: p.convert(values.get(p.name, p.default)) for p in self.parameters}
+
+    def render(self, values: dict[str, Any]) -> tuple[str, tuple[QueryParam, ...]]:
+        """The statement that Athena runs, and DuckDB after transpiling: ``?`` in WHERE only.
+
+        Athena documents execution parameters in WHERE clauses only; each ``?`` elsewhere is
+        replaced by its value as a checked integer literal (``QueryParam.integer_literal``).
+
+        Args:
+            values: every parameter's value by name (``bind``).
+
+        Returns:
+            ``(sql, params)``: the SQL text and the parameter of each ``?`` left in it, in order.
+
+        Examples:
+            >>> q = get_query("top_actors")
+            >>> sql, params = q.render(q.bind({"limit": "3"}))
+            >>> sql.splitlines()[-1], params
+            ('limit 3', ())
+        """
+        sql, bound = self.sql, []
+        marks = zip(placeholders(self.sql), self.params, self.clauses, strict=True)
+        for token, param, clause in reversed(list(marks)):
+            if clause == "where":
+                bound.insert(0, param)
+            else:
+                literal = param.integer_literal(values.get(param.name))
+                sql = sql[: token.start] + literal + sql[token.end + 1 :]
+        return sql, tuple(bound)
 
 
 @dataclass
@@ -144,31 +236,13 @@ def get_query(name: str) -> Query:
 
     Raises:
         KeyError: for an unknown name (the message lists the known ones).
-        QueryError: when the declared parameters do not match the ``?`` placeholders.
+        QueryError: when the declared parameters do not fit the ``?`` placeholders
+            (``Query.from_sql``).
     """
     files = _sql_files()
     if not _NAME_RE.match(name) or name not in files:
         raise KeyError(f"unknown query {name!r}; known: {', '.join(sorted(files))}")
-    sql = files[name].read_text(encoding="utf-8")
-    first = sql.splitlines()[0]
-    description = first.removeprefix("--").split(":", 1)[-1].strip()
-    params: list[QueryParam] = []
-    for line in sql.splitlines():
-        if m := _PARAM_RE.match(line.strip()):
-            minimum = int(m["min"]) if m["min"] else None
-            param = QueryParam(m["name"], m["type"], m["default"], m["help"].strip(), minimum)
-            params.append(QueryParam(**{**param.__dict__, "default": param.convert(m["default"])}))
-        elif m := _AGAIN_RE.match(line.strip()):
-            earlier = [p for p in params if p.name == m["name"]]
-            if not earlier:
-                raise QueryError(f"{name}.sql uses parameter {m['name']} before declaring it")
-            params.append(earlier[0])
-    if len({p.name for p in params}) != len({p for p in params}):
-        raise QueryError(f"{name}.sql declares a parameter twice with different settings")
-    found = len(placeholders(sql))
-    if found != len(params):
-        raise QueryError(f"{name}.sql declares {len(params)} parameters but has {found} '?'")
-    return Query(name, description, sql, tuple(params))
+    return Query.from_sql(name, files[name].read_text(encoding="utf-8"))
 
 
 def list_queries() -> dict[str, str]:
@@ -204,6 +278,23 @@ def named_placeholders(sql: str) -> str:
     for i, token in reversed(list(enumerate(placeholders(sql)))):
         sql = sql[: token.start] + f":p{i}" + sql[token.end + 1 :]
     return sql
+
+
+def placeholder_clauses(sql: str) -> list[str]:
+    """The clause each ``?`` sits in, in text order: ``where``, ``limit``, ``having``, ``join``.
+
+    The clause is that of the nearest query around the ``?`` (a subquery's own LIMIT is a
+    ``limit``, even inside a WHERE clause).
+    """
+    tree = sqlglot.parse_one(named_placeholders(sql), read="athena")
+    found = {}
+    for node in tree.find_all(exp.Placeholder):
+        child = node
+        while child.parent is not None and not isinstance(child.parent, exp.Query):
+            child = child.parent
+        clause = child.arg_key if child.parent is not None else "statement"
+        found[int(node.name[1:])] = _CLAUSES.get(clause, clause)
+    return [found[i] for i in range(len(found))]
 
 
 def parse(sql: str, schema: dict | None = None) -> exp.Expression:
@@ -311,22 +402,23 @@ def run_local(
         raise QueryError(
             f"no local catalog at {settings.catalog_path}: run `movie-pipeline catalog` first"
         )
-    engine_sql = to_duckdb(query.sql)
-    bound = {f"p{i}": values[p.name] for i, p in enumerate(query.params)}
+    sql, bound_params = query.render(values)
+    engine_sql = to_duckdb(sql)
+    bound = {f"p{i}": values[p.name] for i, p in enumerate(bound_params)}
     with duckdb.connect(str(settings.catalog_path), read_only=True) as con:
         start = time.perf_counter()
         try:
             frame = con.execute(engine_sql, bound).fetchdf()
         except duckdb.CatalogException as exc:
             raise QueryError(
-                f"query {name} needs tables {', '.join(referenced_tables(query.sql))}; "
+                f"query {name} needs tables {', '.join(referenced_tables(sql))}; "
                 f"the catalog lacks one ({str(exc).splitlines()[0]}): run transform and catalog"
             ) from exc
         seconds = time.perf_counter() - start
-    result = QueryResult(name, frame, query.sql, engine_sql, values, seconds)
+    result = QueryResult(name, frame, sql, engine_sql, values, seconds)
     if estimate:
-        bound_list = [values[p.name] for p in query.params]
-        result.estimate = cost.estimate_scan(settings, query.sql, bound_list)
+        bound_list = [values[p.name] for p in bound_params]
+        result.estimate = cost.estimate_scan(settings, sql, bound_list)
         result.bytes_scanned = result.estimate.bytes_pruned
         result.usd = result.estimate.usd_pruned
     return result
@@ -335,7 +427,7 @@ def run_local(
 def run_athena(
     settings: Settings, name: str, params: dict[str, Any] | None = None, session=None
 ) -> QueryResult:
-    """Run a shipped query on Athena, parameters bound as execution parameters.
+    """Run a shipped query on Athena: ``Query.render``'s text, its ``?`` as execution parameters.
 
     ``session`` is a boto3 Session (default: ``aws.session.boto3_session(settings)``).
     """
@@ -344,12 +436,13 @@ def run_athena(
 
     query = get_query(name)
     values = query.bind(params)
-    literals = [p.athena_literal(values[p.name]) for p in query.params]
+    sql, bound_params = query.render(values)
+    literals = [p.athena_literal(values[p.name]) for p in bound_params]
     start = time.perf_counter()
-    frame, execution = athena.read_query(settings, query.sql, literals, session)
+    frame, execution = athena.read_query(settings, sql, literals, session)
     scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
     return QueryResult(
-        name, frame, query.sql, query.sql, values, time.perf_counter() - start,
+        name, frame, sql, sql, values, time.perf_counter() - start,
         bytes_scanned=scanned, bytes_estimated=False, usd=athena_cost(scanned),
         query_execution_id=execution.get("QueryExecutionId"),
     )  # fmt: skip
