@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import os
 import re
 import subprocess
 import sys
@@ -12,11 +14,13 @@ import zipfile
 import boto3
 import pytest
 import requests
+from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
+from movie_pipeline import cli
 from movie_pipeline.aws import costs
 from movie_pipeline.config import ConfigError, Settings
-from movie_pipeline.glue import deploy
+from movie_pipeline.glue import deploy, runtime
 
 ROLE = "arn:aws:iam::123456789012:role/movie-pipeline-glue"
 LAKE = "movie-analytics-lake"
@@ -76,6 +80,8 @@ def test_deploy_uploads_script_and_lib_and_creates_the_job(lake, aws_session):
     assert (job["GlueVersion"], job["WorkerType"], job["NumberOfWorkers"]) == ("5.1", "G.2X", 3)
     args = job["DefaultArguments"]
     assert args["--job-bookmark-option"] == "job-bookmark-enable"
+    # The job reads and writes S3 paths, no catalog table; and it needs no module Glue lacks.
+    assert "--enable-glue-datacatalog" not in args and "--additional-python-modules" not in args
     assert args["--extra-py-files"] == f"s3://{LAKE}/artifacts/lib/movie_pipeline.zip"
     assert args["--TempDir"] == f"s3://{LAKE}/tmp/glue/"
     assert (args["--bucket"], args["--raw_prefix"], args["--cleaned_prefix"]) == (
@@ -97,6 +103,12 @@ def test_unchanged_artifacts_are_not_uploaded_again(lake):
 def test_missing_job_script_is_a_clear_error(lake, tmp_path):
     with pytest.raises(FileNotFoundError, match="Glue job script not found"):
         deploy.deploy(Settings(backend="aws"), role=ROLE, script=tmp_path / "nope.py")
+
+
+def test_modules_glue_lacks_are_installed_pinned(monkeypatch):
+    monkeypatch.setattr(runtime, "ADDITIONAL", {"sqlglot": "30.31.0", "attrs": "25.4.0"})
+    args = deploy.job_definition(Settings(), ROLE)["DefaultArguments"]
+    assert args["--additional-python-modules"] == "attrs==25.4.0,sqlglot==30.31.0"
 
 
 def test_unknown_worker_type_is_refused():
@@ -149,6 +161,75 @@ def test_run_job_follows_the_run_and_reports_its_cost(lake, slow_job_runs, aws_s
     assert report.cost.dpu_seconds == 246
     assert report.cost.usd == pytest.approx(246 / 3600 * 0.44)
     assert "0.0683 DPU-hours" in lines[-1]
+
+
+def test_reprocess_resets_the_bookmark_before_the_run(lake, aws):
+    settings, boto = Settings(backend="aws"), boto3.Session(region_name="us-east-1")
+    deploy.deploy(settings, role=ROLE, script=lake, session=boto, out=lambda line: None)
+    sent = []
+
+    def record(model, params, **kwargs):
+        sent.append((model.name, json.loads(params["body"] or b"{}")))
+        if model.name == "ResetJobBookmark":  # moto 5.2.6 has no ResetJobBookmark: answer it
+            entry = {"JobName": "movie-pipeline-etl", "Version": 3, "Run": 2, "Attempt": 0}
+            meta = {"HTTPStatusCode": 200, "RequestId": "stub"}
+            return AWSResponse("https://stub", 200, {}, None), {
+                "JobBookmarkEntry": entry, "ResponseMetadata": meta}  # fmt: skip
+        return None  # everything else goes to moto
+
+    boto.events.register("before-call.glue.*", record)
+    lines = []
+    report = deploy.run_job(settings, session=boto, sleep=lambda s: None, out=lines.append,
+                            reprocess=True)  # fmt: skip
+    assert report.state == "SUCCEEDED"
+    assert [name for name, _ in sent][:2] == ["ResetJobBookmark", "StartJobRun"]
+    assert sent[0][1] == {"JobName": "movie-pipeline-etl"}  # the request as serialized
+    assert "Glue job movie-pipeline-etl: bookmark reset, every raw file is read again" in lines
+
+
+def test_reprocess_of_a_job_never_run_has_no_bookmark_to_reset():
+    glue = boto3.client("glue", region_name="us-east-1", aws_access_key_id="x",
+                        aws_secret_access_key="x")  # fmt: skip
+    lines = []
+    with Stubber(glue) as stub:
+        stub.add_client_error("reset_job_bookmark", "EntityNotFoundException",
+                              "Continuation for job movie-pipeline-etl not found",
+                              expected_params={"JobName": "movie-pipeline-etl"})  # fmt: skip
+        assert deploy.reset_bookmark(glue, Settings(), out=lines.append) is False
+    assert lines == ["Glue job movie-pipeline-etl: no bookmark yet, nothing to reset"]
+
+
+@pytest.fixture
+def no_credentials(monkeypatch, tmp_path):
+    """No AWS_* variable and no ~/.aws: the dry run needs none."""
+    import matplotlib
+
+    monkeypatch.setenv("MPLCONFIGDIR", matplotlib.get_configdir())  # keep the font cache
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+CALL = re.compile(r"^\[dry-run\] #\d+ (\S+) ", re.MULTILINE)
+
+
+def test_glue_job_reprocess_resets_the_bookmark_first(no_credentials, capsys):
+    assert cli.main(["glue-job", "--reprocess", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert CALL.findall(out) == ["glue.reset_job_bookmark", "glue.start_job_run",
+                                 "glue.get_job_run"]  # fmt: skip
+    assert '#1 glue.reset_job_bookmark {\n  "JobName": "movie-pipeline-etl"\n}' in out
+
+
+@pytest.mark.slow
+def test_run_reprocess_resets_the_bookmark_before_the_job_runs(no_credentials, capsys):
+    source = str(deploy.PACKAGE_DIR.parents[1] / "data_samples")
+    argv = ["run", "--backend", "aws", "--reprocess", "--dry-run", "--source", source]
+    assert cli.main(argv) == 0
+    calls = CALL.findall(capsys.readouterr().out)
+    glue_job = [c for c in calls if c in ("glue.reset_job_bookmark", "glue.start_job_run")]
+    assert glue_job == ["glue.reset_job_bookmark", "glue.start_job_run"]
+    assert calls.index("glue.create_job") < calls.index("glue.reset_job_bookmark")
 
 
 def test_failed_run_raises_with_glue_error_and_cost():

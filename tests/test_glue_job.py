@@ -3,116 +3,36 @@ every call (the real library exists only inside Glue), and its local entry point
 
 from __future__ import annotations
 
-import importlib.machinery
-import shutil
 import sys
-import types
 from pathlib import Path
 
 import pytest
-from pyspark.sql import SparkSession
-from pyspark.sql import types as T
 
+import glue_stand_in
 from movie_pipeline.config import Settings
-from movie_pipeline.glue import job
+from movie_pipeline.etl import run_etl
+from movie_pipeline.glue import job, publish
 from movie_pipeline.pipeline import upload
 
-
-class FakeDynamicFrame:
-    def __init__(self, df, name="frame"):
-        self._df, self.name = df, name
-
-    def toDF(self):  # noqa: N802 - Glue's spelling
-        return self._df
-
-    @classmethod
-    def fromDF(cls, df, glue_context, name):  # noqa: N802
-        glue_context.calls.append(("fromDF", name))
-        return cls(df, name)
-
-
-class FakeGlueContext:
-    """Records calls; reads CSV as Glue does (header names, every value a string)."""
-
-    state: dict = {}
-
-    def __init__(self, spark_context):
-        self.spark_session = SparkSession.builder.getOrCreate()
-        self.calls = self.state["calls"]
-        self.create_dynamic_frame = types.SimpleNamespace(from_options=self._read)
-        self.write_dynamic_frame = types.SimpleNamespace(from_options=self._write)
-
-    def _read(
-        self, connection_type, connection_options, format, format_options, transformation_ctx
-    ):
-        self.calls.append(("read", connection_type, connection_options, format, format_options,
-                           transformation_ctx))  # fmt: skip
-        if transformation_ctx in self.state["bookmarked"]:  # already processed: nothing new
-            return FakeDynamicFrame(self.spark_session.createDataFrame([], T.StructType([])))
-        df = self.spark_session.read.options(
-            header="true", escape='"', multiLine=str(format_options["multiLine"]).lower()
-        ).csv(connection_options["paths"][0])
-        return FakeDynamicFrame(df)
-
-    def _write(self, frame, connection_type, connection_options, format, format_options,
-               transformation_ctx):  # fmt: skip
-        self.calls.append(("write", connection_type, connection_options, format, format_options,
-                           transformation_ctx))  # fmt: skip
-        keys = connection_options["partitionKeys"]
-        writer = frame.toDF().write.mode("append")
-        (writer.partitionBy(*keys) if keys else writer).parquet(connection_options["path"])
-
-    def purge_s3_path(self, path, options):
-        self.calls.append(("purge", path, options))
-        shutil.rmtree(path, ignore_errors=True)
-
-
-class FakeJob:
-    def __init__(self, glue_context):
-        self.glue_context = glue_context
-
-    def init(self, name, args):
-        self.glue_context.calls.append(("init", name, dict(args)))
-
-    def commit(self):
-        calls = self.glue_context.calls
-        calls.append(("commit",))
-        FakeGlueContext.state["bookmarked"] |= {c[5] for c in calls if c[0] == "read"}
-
-
-def get_resolved_options(argv, names):
-    pairs = dict(zip(argv[1::2], argv[2::2], strict=False))
-    missing = [n for n in names if f"--{n}" not in pairs]
-    if missing:
-        raise SystemExit(f"missing {missing}")
-    return {n: pairs[f"--{n}"] for n in names}
+# The stand-in for awsglue (tests/glue_stand_in.py): Glue's typed CSV reader, choices and all.
+FakeDynamicFrame = glue_stand_in.DynamicFrame
+FakeGlueContext = glue_stand_in.GlueContext
 
 
 @pytest.fixture
 def fake_glue(monkeypatch):
-    """Install a fake ``awsglue`` package; yield the shared state (calls, bookmarks)."""
+    """Install the stand-in ``awsglue`` package; yield the shared state (calls, bookmarks)."""
     state = {"calls": [], "bookmarked": set()}
-    FakeGlueContext.state = state
-    modules = {
-        "awsglue": {},
-        "awsglue.context": {"GlueContext": FakeGlueContext},
-        "awsglue.dynamicframe": {"DynamicFrame": FakeDynamicFrame},
-        "awsglue.job": {"Job": FakeJob},
-        "awsglue.utils": {"getResolvedOptions": get_resolved_options},
-    }
-    for name, attrs in modules.items():
-        module = types.ModuleType(name)
-        module.__spec__ = importlib.machinery.ModuleSpec(name, None)
-        module.__dict__.update(attrs)
+    for name, module in glue_stand_in.modules(state).items():
         monkeypatch.setitem(sys.modules, name, module)
     yield state
 
 
-def _argv(settings: Settings, lake: Path) -> list[str]:
+def _argv(settings: Settings, lake: Path, datasets: str = "credits,movies_metadata") -> list[str]:
     args = {"JOB_NAME": "movie-pipeline-etl", "backend": "local", "bucket": settings.bucket,
             "raw_prefix": "raw", "cleaned_prefix": "cleaned", "quarantine_prefix": "quarantine",
             "temp_prefix": "tmp", "database": "movies_db", "region": "us-east-1",
-            "lake_dir": str(lake), "datasets": "credits,movies_metadata"}  # fmt: skip
+            "lake_dir": str(lake), "datasets": datasets}  # fmt: skip
     return ["job.py", *[x for k, v in args.items() for x in (f"--{k}", v)]]
 
 
@@ -141,9 +61,13 @@ def test_glue_edges_bookmarks_and_commit(spark, fake_glue, generated_source, tmp
     for t in tables:
         _, kind, options, fmt, fmt_options, _ = writes[f"write_{t}"]
         assert (kind, fmt, fmt_options) == ("s3", "parquet", {"compression": "snappy"})
-        assert options == {"path": settings.cleaned_uri(t),
+        # Written into this run's staging folder, published only once the whole ETL returned.
+        staged = options["path"]
+        assert staged.startswith(settings.uri(publish.staging_prefix(settings)) + "/")
+        assert staged.endswith(f"/{settings.cleaned_prefix}/{t}")
+        assert options == {"path": staged,
                            "partitionKeys": ["release_decade"] if t == "movies" else []}  # fmt: skip
-        purge = calls.index(("purge", settings.cleaned_uri(t), {"retentionPeriod": 0}))
+        purge = calls.index(("purge", staged, {"retentionPeriod": 0}))
         assert purge < calls.index(writes[f"write_{t}"])  # the folder is replaced, not appended to
     assert calls[-1] == ("commit",) and calls.count(("commit",)) == 1
     movies = spark.read.parquet(settings.cleaned_uri("movies"))
@@ -155,6 +79,43 @@ def test_glue_edges_bookmarks_and_commit(spark, fake_glue, generated_source, tmp
     assert job.main(_argv(settings, lake)) == 0
     assert [c[0] for c in fake_glue["calls"]] == ["init", "read", "read", "commit"]
     assert spark.read.parquet(settings.cleaned_uri("movies")).count() == movies.count()
+
+
+def test_glue_reads_values_typed_and_mixed_columns_as_choices(spark, fake_glue, generated_source,
+                                                              tmp_path):  # fmt: skip
+    # What the stand-in hands the job, as Glue's reader would: no all-string frame.
+    settings = Settings(lake_dir=tmp_path / "lake")
+    upload(settings, generated_source)
+    frame = FakeGlueContext(None).create_dynamic_frame.from_options(
+        connection_type="s3", format="csv", transformation_ctx="",
+        connection_options={"paths": [settings.raw_uri("movies_metadata/movies_metadata.csv")]},
+        format_options={"withHeader": True, "quoteChar": '"', "multiLine": True},
+    )  # fmt: skip
+    types = dict(frame.toDF().dtypes)
+    assert (types["vote_count"], types["vote_average"], types["title"]) == ("int", "double",
+                                                                           "string")  # fmt: skip
+    # The split records put a date in id and text in budget and popularity.
+    assert frame.choices["id"] == ["int", "string"] and types["id"].startswith("struct<")
+    assert {"budget", "popularity"} <= set(frame.choices)
+
+
+def test_glue_read_cleans_movies_as_the_local_read_does(spark, fake_glue, generated_source,
+                                                        tmp_path):  # fmt: skip
+    glue_lake, local_lake = tmp_path / "glue", tmp_path / "local"
+    on_glue, local = Settings(lake_dir=glue_lake), Settings(lake_dir=local_lake)
+    for settings in (on_glue, local):
+        upload(settings, generated_source)
+    assert job.main(_argv(on_glue, glue_lake, "movies_metadata")) == 0
+    run_etl(spark, local, datasets=["movies_metadata"])  # plain Spark: every value a string
+
+    for table in ("movies", "movie_genres", "movie_spoken_languages"):
+        glue_rows = spark.read.parquet(on_glue.cleaned_uri(table))
+        local_rows = spark.read.parquet(local.cleaned_uri(table))
+        assert glue_rows.schema.simpleString() == local_rows.schema.simpleString()
+        rows = sorted(glue_rows.collect(), key=repr)
+        assert len(rows) > 100 and rows == sorted(local_rows.collect(), key=repr), table
+    quarantined = spark.read.parquet(on_glue.quarantine_uri("movies_metadata")).count()
+    assert quarantined == spark.read.parquet(local.quarantine_uri("movies_metadata")).count()
 
 
 def test_the_job_runs_locally_without_awsglue(spark, tmp_path, monkeypatch):

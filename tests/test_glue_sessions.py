@@ -7,7 +7,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from movie_pipeline.config import Settings
-from movie_pipeline.glue import sessions
+from movie_pipeline.glue import runtime, sessions
 
 ACCOUNT = "123456789012"
 ROLE = "arn:aws:iam::123456789012:role/movie-pipeline-glue"
@@ -26,6 +26,18 @@ def test_session_settings_give_the_notebook_magics():
         f"%extra_py_files {LIB}",
         '%tags {"project": "movie-pipeline"}',
     ]
+    assert "--additional-python-modules" not in config.create_params("s-1")["DefaultArguments"]
+
+
+def test_modules_glue_lacks_are_installed_in_the_session_too(monkeypatch):
+    monkeypatch.setattr(runtime, "ADDITIONAL", {"sqlglot": "30.31.0"})
+    config = sessions.session_config(Settings(), ACCOUNT)
+    assert "%additional_python_modules sqlglot==30.31.0" in config.magics()
+    arguments = config.create_params("s-1")["DefaultArguments"]
+    assert arguments["--additional-python-modules"] == "sqlglot==30.31.0"
+    # A live session without them is not reused.
+    assert not config.matches({"DefaultArguments": {"--extra-py-files": LIB}})
+    assert config.matches({"DefaultArguments": arguments})
 
 
 def _stubbed_glue():
@@ -138,6 +150,37 @@ def test_failed_statement_raises_with_spark_error_and_session_still_stops(glue, 
     assert glue.get_session(Id=session.id)["Session"]["Status"] == "STOPPING"
 
 
+def test_a_statement_that_runs_too_long_raises_and_the_session_still_stops(glue, aws_session):
+    clock = Clock()
+
+    def sleep(seconds):  # waiting moves the clock
+        clock.now += seconds
+
+    session = sessions.GlueSession(
+        Settings(backend="aws"), session=aws_session, account_id=ACCOUNT, sleep=sleep,
+        clock=clock, poll_seconds=5, out=lambda line: None, statement_timeout_seconds=60,
+    )  # fmt: skip
+    with (
+        pytest.raises(sessions.StatementTimeout) as caught,
+        session,
+        Stubber(session.glue) as stub,
+    ):
+        request = {"SessionId": session.id, "Id": 3}
+        stub.add_response("run_statement", {"Id": 3}, {"SessionId": session.id, "Code": "x()"})
+        for _ in range(13):  # polled every 5 s: the 13th poll is at 60 s, the limit
+            stub.add_response("get_statement", {"Statement": {"Id": 3, "State": "RUNNING"}},
+                              request)  # fmt: skip
+        stub.add_response("get_statement", {"Statement": {"Id": 3, "State": "RUNNING"}}, request)
+        session.run("x()")
+    message = str(caught.value)
+    assert message.startswith("statement 3 still RUNNING after 60 s (statement_timeout_seconds)")
+    assert f"Glue session {session.id} is still running it" in message
+    assert f"aws glue stop-session --id {session.id}" in message
+    assert isinstance(caught.value, sessions.StatementError)  # the CLI reports it as one
+    assert clock.now == 165.0  # one poll past the limit, not one more
+    assert glue.get_session(Id=session.id)["Session"]["Status"] == "STOPPING"
+
+
 def test_matching_ready_session_is_reused_and_conflicting_ones_removed(glue, aws_session):
     _create(glue, "movie-pipeline-mine")
     _create(glue, "movie-pipeline-old-glue", version="4.0")
@@ -161,11 +204,7 @@ def test_session_that_fails_to_start_is_reported_and_stopped(glue, aws_session):
                 "Id": ANY,
                 "Role": ROLE,
                 "Command": {"Name": "glueetl", "PythonVersion": "3"},
-                "DefaultArguments": {
-                    "--extra-py-files": LIB,
-                    "--enable-glue-datacatalog": "true",
-                    "--session-language": "python",
-                },
+                "DefaultArguments": {"--extra-py-files": LIB, "--session-language": "python"},
                 "GlueVersion": "5.1",
                 "WorkerType": "G.1X",
                 "NumberOfWorkers": 2,

@@ -24,31 +24,25 @@ def test_glue_role_policy_reads_raw_and_writes_only_its_own_prefixes():
     st = _by_sid(iam.glue_role_policy(Settings(), ACCOUNT))
     assert st["ReadRawAndArtifacts"]["Action"] == ["s3:GetObject"]
     assert st["ReadRawAndArtifacts"]["Resource"] == [f"{BUCKET}/raw/*", f"{BUCKET}/artifacts/*"]
-    assert "s3:PutObject" in st["WriteCleanedQuarantineTemp"]["Action"]
-    assert st["WriteCleanedQuarantineTemp"]["Resource"] == [
-        f"{BUCKET}/cleaned/*", f"{BUCKET}/quarantine/*", f"{BUCKET}/tmp/*"
+    assert "s3:PutObject" in st["WriteOwnOutputs"]["Action"]
+    # What the ETL writes (test_iam_evaluation runs it): its report under reports/ included.
+    assert st["WriteOwnOutputs"]["Resource"] == [
+        f"{BUCKET}/cleaned/*", f"{BUCKET}/quarantine/*", f"{BUCKET}/tmp/*", f"{BUCKET}/reports/*"
     ]  # fmt: skip
     # Nothing else in the bucket is writable: raw/ and results/ appear in no write statement.
     writes = [r for s in st.values() if "s3:PutObject" in s["Action"] for r in s["Resource"]]
-    assert not [r for r in writes if "/raw/" in r or "/results/" in r]
+    assert not [r for r in writes if "/raw/" in r or "/results/" in r or "/artifacts/" in r]
     assert st["ListOwnPrefixes"]["Condition"]["StringLike"]["s3:prefix"] == [
         "raw", "raw/*", "artifacts", "artifacts/*", "cleaned", "cleaned/*",
-        "quarantine", "quarantine/*", "tmp", "tmp/*",
+        "quarantine", "quarantine/*", "tmp", "tmp/*", "reports", "reports/*",
     ]  # fmt: skip
-    assert st["CatalogTables"]["Resource"] == [
-        "arn:aws:glue:us-east-1:123456789012:catalog",
-        "arn:aws:glue:us-east-1:123456789012:database/movies_db",
-        "arn:aws:glue:us-east-1:123456789012:table/movies_db/*",
-    ]
+    # Nothing in the Data Catalog: the job and sessions use S3 paths; the operator's client
+    # registers the tables.
+    assert not [a for s in st.values() for a in s["Action"] if a.startswith("glue:")]
     assert st["OwnLogs"]["Resource"][0] == (
         "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/*"
     )
     assert st["GlueMetrics"]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Glue"}}
-    # Another database is only ever looked up, and only `default` (Spark's start-up check).
-    assert st["DefaultDatabaseLookup"]["Action"] == ["glue:GetDatabase"]
-    assert st["DefaultDatabaseLookup"]["Resource"][1] == (
-        "arn:aws:glue:us-east-1:123456789012:database/default"
-    )
 
 
 def test_analyst_policy_reads_cleaned_writes_results_in_one_workgroup():
@@ -96,9 +90,47 @@ def test_scoped_wildcards_and_unscoped_single_actions_pass():
     assert iam.wildcard_problems(document) == []
 
 
+def test_operator_policy_passes_the_glue_role_to_glue_only_and_stays_in_the_project():
+    st = _by_sid(iam.operator_policy(Settings(), ACCOUNT))
+    assert st["PassGlueRoleToGlue"] == {
+        "Sid": "PassGlueRoleToGlue", "Effect": "Allow", "Action": ["iam:PassRole"],
+        "Resource": ["arn:aws:iam::123456789012:role/movie-pipeline-glue"],
+        "Condition": {"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}},
+    }  # fmt: skip
+    assert st["OwnGlueJobs"]["Resource"] == [
+        "arn:aws:glue:us-east-1:123456789012:job/movie-pipeline-*"
+    ]
+    assert st["TheProjectsPrefixes"]["Resource"] == [
+        f"{BUCKET}/{p}/*" for p in ("raw", "cleaned", "quarantine", "results", "artifacts", "tmp",
+                                    "reports", "_locks")
+    ]  # fmt: skip
+    iam_resources = {r for s in st.values() if s["Action"][0].startswith("iam:")
+                     for r in s["Resource"]}  # fmt: skip
+    assert iam_resources == {
+        "arn:aws:iam::123456789012:role/movie-pipeline-glue",
+        "arn:aws:iam::123456789012:policy/movie-pipeline-analyst",
+        # Only to detach the analyst policy (the condition), from whoever it was attached to.
+        "arn:aws:iam::123456789012:user/*", "arn:aws:iam::123456789012:group/*",
+        "arn:aws:iam::123456789012:role/*",
+    }  # fmt: skip
+    assert st["DetachAnalystPolicy"]["Condition"] == {
+        "ArnEquals": {"iam:PolicyARN": "arn:aws:iam::123456789012:policy/movie-pipeline-analyst"}
+    }
+
+
+def test_managed_policies_fit_in_iams_size_limit():
+    # IAM refuses a managed policy above 6,144 characters, whitespace not counted.
+    settings = Settings(bucket="b" * 63, database="d" * 64, workgroup="w" * 128,
+                        resource_prefix="p" * 31)  # fmt: skip
+    for document in (iam.analyst_policy(settings, ACCOUNT), iam.operator_policy(settings, ACCOUNT)):
+        assert len(json.dumps(document, separators=(",", ":"))) <= 6144
+
+
 def test_every_generated_document_passes_the_check():
     documents = iam.policy_documents(Settings(), ACCOUNT)
-    assert len(documents) == 4
+    assert list(documents) == ["movie-pipeline-glue (trust)", "movie-pipeline-glue-access",
+                               "movie-pipeline-analyst", "movie-pipeline-operator",
+                               "movie-analytics-lake bucket policy"]  # fmt: skip
     for document in documents.values():
         assert iam.wildcard_problems(document) == []
 
@@ -130,6 +162,10 @@ def test_setup_creates_role_policies_bucket_and_workgroup(settings, setup):
     report = setup(settings, sleeps)
     assert report.role_arn == "arn:aws:iam::123456789012:role/movie-pipeline-glue"
     assert sleeps == [10]  # a new role is given time to propagate
+    # The operator's policy is generated, never applied (an administrator does).
+    assert report.actions[-1].startswith("operator policy movie-pipeline-operator: not applied")
+    local = boto3.client("iam").list_policies(Scope="Local")["Policies"]
+    assert [p["PolicyName"] for p in local] == ["movie-pipeline-analyst"]
 
     iam_client = boto3.client("iam")
     role = iam_client.get_role(RoleName="movie-pipeline-glue")["Role"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import boto3
 import pytest
@@ -10,7 +11,10 @@ import pytest
 from movie_pipeline import cli
 from movie_pipeline.aws import iam, teardown
 from movie_pipeline.config import Settings
+from movie_pipeline.errors import LakeLockedError
 from movie_pipeline.glue import deploy
+from movie_pipeline.lock import S3_LOCK_KEY, LockOwner, S3LockStore
+from movie_pipeline.reconcile import REPORT_NAME, REPORTS_PREFIX
 
 LAKE = "movie-analytics-lake"
 ROLE = "arn:aws:iam::123456789012:role/movie-pipeline-glue"
@@ -117,6 +121,37 @@ def test_own_bucket_goes_when_nothing_else_is_in_it(project, aws_session):
         out=lambda line: None,
     )
     assert LAKE not in [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+
+
+def test_teardown_leaves_nothing_under_any_prefix_the_project_writes(project, aws_session):
+    s3 = boto3.client("s3")
+    # One object under every prefix of the list the policies and teardown share, and what runs
+    # really leave: the ETL's report, a Glue run's staging, the lock of a run that was killed.
+    keys = [f"{prefix}/left-by-a-run" for prefix in iam.project_prefixes(project)]
+    keys += [f"{REPORTS_PREFIX}/{REPORT_NAME}",
+             "tmp/publish/20250101T000000Z-1-abcdef/cleaned/movies/part-0.parquet"]  # fmt: skip
+    for key in keys:
+        s3.put_object(Bucket=LAKE, Key=key, Body=b"x")
+    killed = LockOwner(4242, "a-host-gone", time.time() - 7 * 3600, "transform", "t")  # TTL 6 h
+    assert S3LockStore(s3, LAKE).create(killed.to_bytes())
+    # (No protect(): moto would refuse reading the lock under the TLS-only statements.)
+    found = teardown.inventory(project, aws_session)
+    assert found.objects["reports"] == ["reports/left-by-a-run", "reports/reconciliation.json"]
+    assert found.objects["_locks"] == ["_locks/left-by-a-run", S3_LOCK_KEY]
+    assert found.lock_holder is None  # its holder is gone: the lock is stale
+    teardown.teardown(project, found, session=aws_session, out=lambda line: None)
+    assert LAKE not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_teardown_refuses_while_a_run_holds_the_lake(project, aws_session):
+    s3 = boto3.client("s3")
+    assert S3LockStore(s3, LAKE).create(LockOwner.me("transform").to_bytes())  # alive: us
+    found = teardown.inventory(project, aws_session)
+    assert "holds its lock; teardown refuses until that run ends" in " ".join(found.lines())
+    with pytest.raises(LakeLockedError, match="Nothing was deleted"):
+        teardown.teardown(project, found, session=aws_session, out=lambda line: None)
+    assert boto3.client("glue").get_job(JobName="movie-pipeline-etl")
+    assert s3.get_object(Bucket=LAKE, Key=S3_LOCK_KEY)["Body"].read()
 
 
 def test_bucket_not_created_by_setup_is_never_deleted(aws_session):

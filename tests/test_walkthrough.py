@@ -97,12 +97,14 @@ def test_outside_glue_by_default():
     assert walkthrough.in_glue() is False
 
 
-def test_inside_glue_the_backend_is_aws_and_spark_is_glues(fake_glue, tmp_path, monkeypatch):
+def test_inside_glue_spark_is_glues_and_no_folder_is_shown(fake_glue, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert walkthrough.in_glue() is True
-    run = walkthrough.start("local", "src", "lake", "out", bucket="my-bucket")
-    assert run.settings.backend == "aws"
+    # The Glue-kernel notebook passes BACKEND = "aws" (its parameters cell).
+    run = walkthrough.start("aws", bucket="my-bucket")
     assert run.settings.raw_uri("credits") == "s3://my-bucket/raw/credits"
+    described = run.describe().set_index("setting")["value"]
+    assert (described["source folder"], described["outputs"]) == ("-", "-")
 
     import pyspark.context
 

@@ -43,9 +43,9 @@ def cmd_run(args) -> int:
     if args.dry_run:
         # A dry run's canned answers make empty results: keep them away from real ones.
         with tempfile.TemporaryDirectory(prefix="movie-pipeline-dry-run-") as outputs:
-            run_all(_settings(args), args.source, outputs)
+            run_all(_settings(args), args.source, outputs, reprocess=args.reprocess)
         return 0
-    report = run_all(_settings(args), args.source, args.outputs)
+    report = run_all(_settings(args), args.source, args.outputs, reprocess=args.reprocess)
     say(f"pipeline finished in {report['seconds']} s; results in {args.outputs}/")
     return 0
 
@@ -133,6 +133,12 @@ def _add_dry_run(p: argparse.ArgumentParser) -> None:
                    help="print every AWS call with its parameters; send none (no credentials needed)")  # fmt: skip
 
 
+def _add_reprocess(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reprocess", action="store_true",
+                   help="aws: reset the Glue job bookmark first, so that every raw file is read "
+                   "again (after a code change; the local ETL always reads everything)")  # fmt: skip
+
+
 def _aws_settings(args):
     return _settings(args).replace(backend="aws")
 
@@ -160,7 +166,7 @@ def cmd_glue_job(args) -> int:
     from movie_pipeline.glue.deploy import GlueJobFailed, run_job
 
     try:
-        r = run_job(_aws_settings(args))
+        r = run_job(_aws_settings(args), reprocess=args.reprocess)
     except GlueJobFailed as exc:
         print(f"movie-pipeline: error: {exc}", file=sys.stderr)
         return 1
@@ -243,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True, help="folder with the raw Kaggle CSV files")
     p.add_argument("--outputs", default="outputs", help="where results and charts go")
     _add_lake(p)
+    _add_reprocess(p)
     _add_dry_run(p)
     p.set_defaults(func=cmd_run)
 
@@ -290,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("glue-job", help="start the Glue job and follow it to the end, with cost")
+    _add_reprocess(p)
     _add_aws(p)
     p.set_defaults(func=cmd_glue_job)
 

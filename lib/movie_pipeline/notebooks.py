@@ -241,26 +241,34 @@ def walkthrough_parameters(
 
 
 # The Glue-kernel version of notebook 02 ---------------------------------------------------------
-def magics_for(settings) -> dict[str, Any]:
-    """The Glue session magics for ``settings``, as ``{magic: value}``.
+GLUE_BUCKET = "<your-bucket>"  # the committed notebook names no bucket: the learner sets theirs
+
+
+def magics_for(settings, bucket: str = GLUE_BUCKET) -> dict[str, Any]:
+    """The Glue session magics for ``settings`` and ``bucket``, as ``{magic: value}``.
 
     The role (``%iam_role``) is left out: it holds the account id, which does not belong in a
     shared notebook. The Glue kernel takes it from ``glue_role_arn`` in ``~/.aws/config``.
+    ``%additional_python_modules`` is there only when ``glue.runtime`` pins any.
     """
-    from movie_pipeline.glue import deploy
+    from movie_pipeline.glue import deploy, runtime
 
-    return {
+    magics = {
         "glue_version": settings.glue_version,
         "worker_type": settings.worker_type,
         "number_of_workers": int(settings.number_of_workers),
         "idle_timeout": int(settings.idle_timeout_minutes),
-        "extra_py_files": deploy.s3_uri(settings, deploy.package_key(settings)),
+        "extra_py_files": f"s3://{bucket}/{deploy.package_key(settings)}",
     }
+    if runtime.additional_python_modules():
+        magics["additional_python_modules"] = runtime.additional_python_modules()
+    return magics
 
 
 GLUE_NOTE = """
 **Glue kernel version**, generated from `notebooks/02_flatten_with_glue.ipynb` by
-`python -m movie_pipeline.notebooks` (edit the source notebook, then regenerate this one).
+`python -m movie_pipeline.notebooks` (edit the source notebook or the builder in
+`movie_pipeline/notebooks.py`, then regenerate this one).
 
 Before the first run:
 
@@ -269,44 +277,86 @@ Before the first run:
 2. `movie-pipeline setup-aws` (bucket, Glue role, workgroup) and `movie-pipeline deploy`
    (uploads the lib zip that `%extra_py_files` points at). Notebooks 00 and 01 on the aws
    backend do the first one and upload the raw data.
-3. Tell the kernel which role to use: `glue_role_arn` in `~/.aws/config`, or add
+3. Replace `<your-bucket>` by your bucket twice: in `%extra_py_files` below and in `BUCKET`
+   in the parameters cell.
+4. Tell the kernel which role to use: `glue_role_arn` in `~/.aws/config`, or add
    `%iam_role arn:aws:iam::<account>:role/movie-pipeline-glue` to the magics cell below.
-4. Set `BUCKET` in the parameters cell to your bucket. Inside Glue the backend is always `aws`.
 
-The session starts when the first code cell after the magics runs, and stops itself after
-`%idle_timeout` minutes without a statement; `%stop_session` stops it at once.
+The session starts when the first code cell after the magics runs; the last cell,
+`%stop_session`, stops it and its billing (a forgotten one stops itself after `%idle_timeout`
+minutes without a statement). The code imports only what AWS Glue 5.1 provides
+(`movie_pipeline/glue/runtime.py`); `%additional_python_modules` is added to the magics if the
+project ever needs more.
 """
 
+GLUE_PARAMETERS = """\
+BACKEND = "aws"  # a Glue session reads and writes S3: keep "aws"
+BUCKET = "{bucket}"  # your bucket (setup-aws made it); the same as in %extra_py_files
+DATABASE = None  # None: "movies_db" (the Glue database)
+REGION = None  # None: "us-east-1" (your bucket's region)"""
 
-def glue_notebook(source: dict, magics: dict[str, Any]) -> dict:
+GLUE_CHECK_BUCKET = f"""\
+if not BUCKET or BUCKET == "{GLUE_BUCKET}":
+    raise ValueError("set BUCKET in the parameters cell (and %extra_py_files) to your bucket")"""
+
+GLUE_CONTEXT = """\
+from awsglue.context import GlueContext
+from pyspark.context import SparkContext
+
+glue_context = GlueContext(SparkContext.getOrCreate())
+spark = glue_context.spark_session
+spark.version"""
+
+GLUE_START = """\
+run = walkthrough.start(BACKEND, bucket=BUCKET, database=DATABASE, region=REGION)
+settings = run.settings
+run.describe()"""
+
+GLUE_STOP = """\
+## Stop the session
+
+The session bills DPU-seconds until it stops: stop it now rather than after the idle timeout."""
+
+
+def _cell(kind: str, text: str, tags: list[str] | None = None) -> dict:
+    cell = {"cell_type": kind, "id": "", "metadata": {"tags": tags} if tags else {},
+            "source": text.splitlines(keepends=True)}  # fmt: skip
+    return cell | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+
+
+def glue_notebook(source: dict, magics: dict[str, Any], bucket: str = GLUE_BUCKET) -> dict:
     """Return the Glue Interactive Sessions version of a notebook (as nbformat JSON).
 
-    After the title, a note on how to run it and the session magics (its first code cell);
-    every other cell is the source's, unchanged, so the same code runs in the Glue kernel
-    without copying anything by hand.
+    After the title: how to run it, the session magics (its first code cell), the source's
+    imports, parameters for a session (``BACKEND = "aws"``, ``BUCKET`` to fill in, no local
+    folders), a check that the bucket was set, the session's GlueContext, and the start of the
+    walkthrough on S3. From its first section on, every cell is the source's, unchanged, so the
+    same code runs in the Glue kernel without copying anything by hand; ``%stop_session`` ends it.
 
     Args:
-        source: the notebook JSON (``json.load`` of 02_flatten_with_glue.ipynb).
+        source: the notebook JSON (``json.load`` of 02_flatten_with_glue.ipynb): title, imports,
+            parameters, start, then the sections.
         magics: ``{"glue_version": "5.1", "worker_type": "G.1X", ...}``, one ``%name value`` each.
+        bucket: the bucket the parameters cell names (the placeholder by default).
     """
     nb = copy.deepcopy(source)
-    lines = [f"%{name} {value}\n" for name, value in magics.items()]
-    lines[-1] = lines[-1].rstrip("\n")
-    magic_cell = {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": "",
-        "metadata": {"tags": ["glue-magics"]},
-        "outputs": [],
-        "source": lines,
-    }
-    note = {
-        "cell_type": "markdown",
-        "id": "",
-        "metadata": {},
-        "source": GLUE_NOTE.strip("\n").splitlines(keepends=True),
-    }
-    nb["cells"] = [nb["cells"][0], note, magic_cell, *nb["cells"][1:]]
+    title, imports, parameters, _start, *sections = nb["cells"]
+    if parameters["metadata"].get("tags") != ["parameters"]:
+        raise ValueError(f"{GLUE_SOURCE}: the third cell is not the parameters cell")
+    magic_lines = "\n".join(f"%{name} {value}" for name, value in magics.items())
+    nb["cells"] = [
+        title,
+        _cell("markdown", GLUE_NOTE.strip("\n")),
+        _cell("code", magic_lines, ["glue-magics"]),
+        imports,
+        _cell("code", GLUE_PARAMETERS.format(bucket=bucket), ["parameters"]),
+        _cell("code", GLUE_CHECK_BUCKET),
+        _cell("code", GLUE_CONTEXT),
+        _cell("code", GLUE_START),
+        *sections,
+        _cell("markdown", GLUE_STOP),
+        _cell("code", "%stop_session"),
+    ]
     # Cell ids as nbstripout (the git filter) numbers them, so that a commit changes nothing.
     for i, cell in enumerate(nb["cells"]):
         cell["id"] = str(i)
@@ -319,13 +369,16 @@ def glue_notebook(source: dict, magics: dict[str, Any]) -> dict:
     return nb
 
 
-def write_glue_notebook(settings, folder: str | Path | None = None) -> Path:
+def write_glue_notebook(
+    settings, folder: str | Path | None = None, bucket: str = GLUE_BUCKET
+) -> Path:
     """Write ``notebooks/glue/02_flatten_with_glue_interactive_session.ipynb`` from notebook 02."""
     folder = Path(folder) if folder else notebooks_folder()
     source = json.loads((folder / GLUE_SOURCE).read_text(encoding="utf-8"))
     target = folder / GLUE_TARGET
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(_dumps(glue_notebook(source, magics_for(settings))), encoding="utf-8")
+    nb = glue_notebook(source, magics_for(settings, bucket), bucket)
+    target.write_text(_dumps(nb), encoding="utf-8")
     return target
 
 
@@ -347,24 +400,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m movie_pipeline.notebooks",
         description="Write notebooks/glue/02_flatten_with_glue_interactive_session.ipynb "
-        "(notebook 02 with the Glue session magics first).",
+        "(notebook 02 for the Glue PySpark kernel: session magics, parameters for S3).",
     )
-    parser.add_argument("--bucket", help="bucket holding artifacts/lib/movie_pipeline.zip")
+    parser.add_argument("--bucket", default=GLUE_BUCKET,
+                        help="bucket holding artifacts/lib/movie_pipeline.zip (default: a "
+                        "placeholder the learner replaces; the committed notebook keeps it)")  # fmt: skip
     parser.add_argument("--folder", help="the notebooks/ folder (default: the repository's)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if the Glue notebook is out of date instead of writing it")  # fmt: skip
     args = parser.parse_args(argv)
-    settings = load_settings({"bucket": args.bucket})
+    settings = load_settings()
     folder = Path(args.folder) if args.folder else notebooks_folder()
     if args.check:
         source = json.loads((folder / GLUE_SOURCE).read_text(encoding="utf-8"))
         current = json.loads((folder / GLUE_TARGET).read_text(encoding="utf-8"))
-        if _without_ids(current) != _without_ids(glue_notebook(source, magics_for(settings))):
+        built = glue_notebook(source, magics_for(settings, args.bucket), args.bucket)
+        if _without_ids(current) != _without_ids(built):
             print(f"{folder / GLUE_TARGET} is out of date: run python -m movie_pipeline.notebooks",
                   file=sys.stderr)  # fmt: skip
             return 1
         return 0
-    print(write_glue_notebook(settings, folder))
+    print(write_glue_notebook(settings, folder, args.bucket))
     return 0
 
 

@@ -66,8 +66,10 @@ def upload(settings: Settings, source: str | Path) -> list[storage.Uploaded]:
     return results
 
 
-def transform(settings: Settings, spark=None) -> dict[str, dict]:
+def transform(settings: Settings, spark=None, reprocess: bool = False) -> dict[str, dict]:
     """Flatten and clean raw/ into cleaned/ (local Spark, or the Glue job on AWS), under the lock.
+
+    ``reprocess`` resets the Glue job's bookmark first (AWS only: locally every file is read).
 
     Returns:
         Locally, ``etl.run_etl``'s result: ``{"tables": ..., "reconciliation": ...,
@@ -76,7 +78,7 @@ def transform(settings: Settings, spark=None) -> dict[str, dict]:
     """
     with lake_lock(settings, "transform"):
         if settings.backend == "aws":
-            return transform_glue(settings)
+            return transform_glue(settings, reprocess)
         from movie_pipeline.spark import get_spark
 
         with step("start Spark"):
@@ -151,14 +153,14 @@ def transform_local(spark, settings: Settings, datasets: list[str] | None = None
     return result
 
 
-def transform_glue(settings: Settings) -> dict[str, dict]:
+def transform_glue(settings: Settings, reprocess: bool = False) -> dict[str, dict]:
     """The transform on AWS: ship the lib and job script, create or update the job, run it."""
     from movie_pipeline.glue import deploy
 
     with step(f"deploy the Glue job {deploy.job_name(settings)}"):
         deploy.deploy(settings)
     with step(f"run the Glue job {deploy.job_name(settings)}"):
-        run = deploy.run_job(settings)
+        run = deploy.run_job(settings, reprocess=reprocess)
     return {run.job_name: {
         "rows": None, "path": settings.cleaned_uri(), "state": run.state,
         "seconds": run.cost.seconds, "dpu_hours": round(run.cost.dpu_hours, 4),
@@ -223,8 +225,13 @@ def analyse(
     return results
 
 
-def run_all(settings: Settings, source: str | Path, outputs: str | Path = "outputs") -> dict:
-    """Run every stage from the raw files in ``source`` to results and charts in ``outputs``."""
+def run_all(
+    settings: Settings, source: str | Path, outputs: str | Path = "outputs", reprocess: bool = False
+) -> dict:
+    """Run every stage from the raw files in ``source`` to results and charts in ``outputs``.
+
+    ``reprocess``: on AWS, reset the Glue job bookmark before the job runs (see ``transform``).
+    """
     outputs = Path(outputs)
     outputs.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -235,7 +242,7 @@ def run_all(settings: Settings, source: str | Path, outputs: str | Path = "outpu
             setup_aws(settings)
     with lake_lock(settings, "run"):  # once for every stage: no other run interleaves
         uploaded = upload(settings, source)
-        transformed = transform(settings)
+        transformed = transform(settings, reprocess=reprocess)
         # The local ETL returns its tables and reconciliation; the Glue path returns the job run.
         tables = transformed.get("tables", transformed)
         registered = register(settings)

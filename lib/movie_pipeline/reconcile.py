@@ -7,6 +7,11 @@ from dataclasses import asdict, dataclass, field
 
 from movie_pipeline.config import PipelineError
 
+# Where the ETL saves the report: ``<bucket>/reports/reconciliation.json``. Not a setting: the
+# Glue role's policy and teardown name this prefix (``aws.iam.project_prefixes``).
+REPORTS_PREFIX = "reports"
+REPORT_NAME = "reconciliation.json"
+
 
 class ReconciliationError(PipelineError, RuntimeError):
     """The cleaned tables do not add up to the raw files (the report says where)."""

@@ -143,9 +143,10 @@ class Walkthrough:
         import pandas as pd
 
         s = self.settings
+        # In a Glue session nothing is read from or kept on the driver's disk: no folders.
         rows = {
             "backend": s.backend,
-            "source folder": self.short(self.source),
+            "source folder": "-" if in_glue() else self.short(self.source),
             "bucket": f"s3://{s.bucket}" if s.backend == "aws" else self.short(s.bucket_root),
             "raw data": self.short(s.raw_uri()),
             "cleaned data": self.short(s.cleaned_uri()),
@@ -154,7 +155,7 @@ class Walkthrough:
             else f"DuckDB {self.short(s.catalog_path)}",
             "query engine": f"Athena, workgroup {s.workgroup}" if s.backend == "aws" else "DuckDB",
             "region": s.region if s.backend == "aws" else "(offline)",
-            "outputs": self.short(self.outputs),
+            "outputs": "-" if in_glue() else self.short(self.outputs),
         }
         return pd.DataFrame({"setting": list(rows), "value": list(rows.values())})
 
@@ -169,8 +170,8 @@ def start(
     """Resolve a notebook's parameters into a Walkthrough and hide machine paths in its output.
 
     Args:
-        backend: ``"local"`` (offline) or ``"aws"``. Inside a Glue session it is always
-            ``"aws"``: there is no local lake there, the data is in S3.
+        backend: ``"local"`` (offline) or ``"aws"``. The Glue-kernel notebook passes
+            ``"aws"``: a session's local disk is no lake, the data is in S3.
         source: the raw CSV folder; relative paths are under the repository root.
         lake: the local lake folder (local backend).
         outputs: the output folder.
@@ -185,7 +186,7 @@ def start(
         'local'
     """
     root = repo_root()
-    params = {"backend": "aws" if in_glue() else backend, "lake_dir": resolve(lake, root)}
+    params = {"backend": backend, "lake_dir": resolve(lake, root)}
     params.update(settings)
     run = Walkthrough(load_settings(params), resolve(source, root), resolve(outputs, root), root)
     hide_machine_paths(run.labels)
@@ -530,15 +531,22 @@ def flatten(run: Walkthrough, spark=None, session_factory=None) -> Flattened:
     """
     import time
 
-    from movie_pipeline import etl, pipeline
-
     settings = run.settings
     started = time.perf_counter()
     if settings.backend == "local" or in_glue():
         spark = spark or get_spark(settings)
-        # Locally as `movie-pipeline transform` runs it: under the lake lock, staged, swapped in.
-        result = etl.run_etl(spark, settings) if in_glue() else pipeline.transform(settings, spark)
-        engine = "this Glue session" if in_glue() else f"local Spark ({settings.spark_master})"
+        if in_glue():
+            # The ETL alone: `pipeline` loads the lock, the catalog and the queries (psutil,
+            # duckdb, sqlglot), none of which a Glue session has (glue/runtime.py).
+            from movie_pipeline import etl
+
+            result, engine = etl.run_etl(spark, settings), "this Glue session"
+        else:
+            from movie_pipeline import pipeline
+
+            # As `movie-pipeline transform` runs it: under the lake lock, staged, swapped in.
+            result = pipeline.transform(settings, spark)
+            engine = f"local Spark ({settings.spark_master})"
         seconds = round(time.perf_counter() - started, 1)
         return Flattened(result["tables"], result["reconciliation"], engine, seconds)
     if session_factory is None:

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from movie_pipeline.aws.session import boto3_session, is_dry_run
 from movie_pipeline.config import ConfigError, Settings
 from movie_pipeline.progress import say
+from movie_pipeline.reconcile import REPORTS_PREFIX
 
 VERSION = "2012-10-17"
 # Athena refuses a per-query cut-off below 10 MB.
@@ -36,6 +37,10 @@ def glue_policy_name(settings: Settings) -> str:
 
 def analyst_policy_name(settings: Settings) -> str:
     return f"{settings.resource_prefix}-analyst"
+
+
+def operator_policy_name(settings: Settings) -> str:
+    return f"{settings.resource_prefix}-operator"
 
 
 def sid_prefix(settings: Settings) -> str:
@@ -65,6 +70,28 @@ def account_id(session=None, settings: Settings | None = None) -> str:
     return session.client("sts").get_caller_identity()["Account"]
 
 
+# Prefixes: one list, so that the policies and teardown cannot miss one ---------------------
+def project_prefixes(settings: Settings) -> tuple[str, ...]:
+    """Every prefix the project writes in the bucket: teardown empties each, the policies name them.
+
+    The six settings, plus ``reports/`` (the ETL's reconciliation report) and ``_locks/`` (the
+    lake lock a run holds on the aws backend).
+    """
+    from movie_pipeline.lock import S3_LOCK_KEY  # here: the lock needs psutil, Glue lacks it
+
+    s = settings
+    return (s.raw_prefix, s.cleaned_prefix, s.quarantine_prefix, s.results_prefix,
+            s.artifacts_prefix, s.temp_prefix, REPORTS_PREFIX, S3_LOCK_KEY.split("/")[0])  # fmt: skip
+
+
+def glue_written_prefixes(settings: Settings) -> tuple[str, ...]:
+    """What the Glue job writes: the tables, the quarantine, its staging and Spark's temporary
+    files (temp prefix), the reconciliation report. Not raw/, artifacts/, results/ or the lock
+    (the operator's client holds the lake lock around the job run)."""
+    s = settings
+    return (s.cleaned_prefix, s.quarantine_prefix, s.temp_prefix, REPORTS_PREFIX)
+
+
 # Policy documents ---------------------------------------------------------------------------
 def _s3(settings: Settings, *path: str) -> str:
     tail = "/".join(path)
@@ -77,10 +104,13 @@ def _list_prefixes(*prefixes: str) -> dict:
     return {"StringLike": {"s3:prefix": [p for x in prefixes for p in (x, f"{x}/*")]}}
 
 
+def _glue(settings: Settings, account: str, resource: str) -> str:
+    return f"arn:{partition(settings.region)}:glue:{settings.region}:{account}:{resource}"
+
+
 def _catalog(settings: Settings, account: str) -> list[str]:
-    base = f"arn:{partition(settings.region)}:glue:{settings.region}:{account}"
     db = settings.database
-    return [f"{base}:catalog", f"{base}:database/{db}", f"{base}:table/{db}/*"]
+    return [_glue(settings, account, r) for r in ("catalog", f"database/{db}", f"table/{db}/*")]
 
 
 def _statement(sid: str, actions: list[str], resources: list[str], **extra) -> dict:
@@ -101,7 +131,12 @@ def glue_trust_policy(account: str) -> dict:
 
 
 def glue_role_policy(settings: Settings, account: str) -> dict:
-    """What the Glue job and interactive sessions may do: read raw/, write cleaned/, and no more.
+    """What the Glue job and interactive sessions may do: read raw/, write the ETL's outputs.
+
+    Exactly the prefixes the job writes (:func:`glue_written_prefixes`), and nothing in the
+    Data Catalog: the job and the sessions read and write S3 paths, without
+    ``--enable-glue-datacatalog``, and the operator's client registers the tables after the job
+    has succeeded.
 
     Args:
         settings: bucket, prefixes, database and region.
@@ -112,10 +147,7 @@ def glue_role_policy(settings: Settings, account: str) -> dict:
     """
     s, region = settings, settings.region
     logs = f"arn:{partition(region)}:logs:{region}:{account}:log-group:/aws-glue/*"
-    written = [s.cleaned_prefix, s.quarantine_prefix, s.temp_prefix]
-    glue_actions = ["GetDatabase", "GetTable", "GetTables", "CreateTable", "UpdateTable",
-                    "GetPartition", "GetPartitions", "BatchGetPartition", "CreatePartition",
-                    "BatchCreatePartition", "UpdatePartition"]  # fmt: skip
+    written = glue_written_prefixes(s)
     return {
         "Version": VERSION,
         "Statement": [
@@ -124,14 +156,9 @@ def glue_role_policy(settings: Settings, account: str) -> dict:
             _statement("BucketLocation", ["s3:GetBucketLocation"], [_s3(s)]),
             _statement("ReadRawAndArtifacts", ["s3:GetObject"],
                        [_s3(s, s.raw_prefix, "*"), _s3(s, s.artifacts_prefix, "*")]),
-            _statement("WriteCleanedQuarantineTemp",
+            _statement("WriteOwnOutputs",
                        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
                        [_s3(s, p, "*") for p in written]),
-            _statement("CatalogTables", [f"glue:{a}" for a in glue_actions],
-                       _catalog(s, account)),
-            # Spark on the Glue catalog looks up the `default` database when it starts.
-            _statement("DefaultDatabaseLookup", ["glue:GetDatabase"],
-                       _catalog(s.replace(database="default"), account)[:2]),
             _statement("OwnLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                        [logs, f"{logs}:log-stream:*"]),
             # PutMetricData has no resource-level permissions: a namespace condition scopes it.
@@ -164,6 +191,78 @@ def analyst_policy(settings: Settings, account: str) -> dict:
                        ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload",
                         "s3:ListMultipartUploadParts"],
                        [_s3(s, s.results_prefix, "*")]),
+        ],
+    }  # fmt: skip
+
+
+def operator_policy(settings: Settings, account: str) -> dict:
+    """What the person who runs ``setup-aws``, ``run``, ``deploy`` and ``teardown`` needs.
+
+    Generated, never attached by the project: an administrator applies it (docs/aws.md). It
+    allows passing the Glue role to Glue only; the project's job and sessions; the catalog
+    writes of ``catalog`` (this database, its tables and partitions); the bucket and the
+    project's prefixes in it; the Athena workgroup; and the IAM calls ``setup-aws`` and
+    ``teardown`` make on the project's own role and analyst policy, nothing else in IAM.
+    """
+    s, p, region = settings, partition(settings.region), settings.region
+    prefix = s.resource_prefix
+    role, analyst = role_arn(s, account), analyst_policy_arn(s, account)
+    workgroup = f"arn:{p}:athena:{region}:{account}:workgroup/{s.workgroup}"
+    role_actions = ["GetRole", "CreateRole", "TagRole", "UpdateAssumeRolePolicy", "PutRolePolicy",
+                    "GetRolePolicy", "DeleteRolePolicy", "ListRolePolicies",
+                    "ListAttachedRolePolicies", "DetachRolePolicy", "DeleteRole"]  # fmt: skip
+    policy_actions = ["GetPolicy", "CreatePolicy", "TagPolicy", "GetPolicyVersion",
+                      "CreatePolicyVersion", "DeletePolicyVersion", "ListPolicyVersions",
+                      "ListEntitiesForPolicy", "DeletePolicy"]  # fmt: skip
+    job_actions = ["GetJob", "CreateJob", "UpdateJob", "DeleteJob", "StartJobRun", "GetJobRun",
+                   "GetJobRuns", "BatchStopJobRun", "GetJobBookmark", "ResetJobBookmark",
+                   "TagResource"]  # fmt: skip
+    session_actions = ["CreateSession", "GetSession", "StopSession", "DeleteSession",
+                       "RunStatement", "GetStatement", "ListStatements", "CancelStatement",
+                       "TagResource"]  # fmt: skip
+    catalog_actions = ["GetDatabase", "CreateDatabase", "UpdateDatabase", "DeleteDatabase",
+                       "GetTable", "GetTables", "CreateTable", "UpdateTable", "DeleteTable",
+                       "BatchDeleteTable", "GetPartition", "GetPartitions", "BatchGetPartition",
+                       "CreatePartition", "BatchCreatePartition", "UpdatePartition",
+                       "DeletePartition", "BatchDeletePartition"]  # fmt: skip
+    athena_actions = ["GetWorkGroup", "CreateWorkGroup", "UpdateWorkGroup", "DeleteWorkGroup",
+                      "TagResource", "StartQueryExecution", "StopQueryExecution",
+                      "GetQueryExecution", "GetQueryResults", "BatchGetQueryExecution",
+                      "ListQueryExecutions", "GetQueryRuntimeStatistics"]  # fmt: skip
+    bucket_actions = ["CreateBucket", "DeleteBucket", "ListBucket", "GetBucketLocation",
+                      "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy",
+                      "GetEncryptionConfiguration", "PutEncryptionConfiguration",
+                      "GetBucketTagging", "PutBucketTagging", "GetBucketPublicAccessBlock",
+                      "PutBucketPublicAccessBlock", "ListBucketMultipartUploads"]  # fmt: skip
+    iam_arn = f"arn:{p}:iam::{account}"
+    return {
+        "Version": VERSION,
+        "Statement": [
+            _statement("PassGlueRoleToGlue", ["iam:PassRole"], [role],
+                       Condition={"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}}),
+            _statement("OwnGlueRole", [f"iam:{a}" for a in role_actions], [role]),
+            _statement("OwnAnalystPolicy", [f"iam:{a}" for a in policy_actions], [analyst]),
+            # Teardown detaches the analyst policy from whoever it was attached to, and only it.
+            _statement("DetachAnalystPolicy",
+                       ["iam:DetachUserPolicy", "iam:DetachGroupPolicy", "iam:DetachRolePolicy"],
+                       [f"{iam_arn}:user/*", f"{iam_arn}:group/*", f"{iam_arn}:role/*"],
+                       Condition={"ArnEquals": {"iam:PolicyARN": analyst}}),
+            _statement("OwnGlueJobs", [f"glue:{a}" for a in job_actions],
+                       [_glue(s, account, f"job/{prefix}-*")]),
+            _statement("OwnGlueSessions", [f"glue:{a}" for a in session_actions],
+                       [_glue(s, account, f"session/{prefix}-*")]),
+            # Listing jobs and sessions has no resource-level permissions; teardown and the
+            # session driver keep only the names with our prefix.
+            _statement("ListGlueJobsAndSessions", ["glue:GetJobs", "glue:ListSessions"], ["*"]),
+            _statement("CatalogOfTheDatabase", [f"glue:{a}" for a in catalog_actions],
+                       [*_catalog(s, account),
+                        _glue(s, account, f"userDefinedFunction/{s.database}/*")]),
+            _statement("Workgroup", [f"athena:{a}" for a in athena_actions], [workgroup]),
+            _statement("TheBucket", [f"s3:{a}" for a in bucket_actions], [_s3(s)]),
+            _statement("TheProjectsPrefixes",
+                       ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts"],
+                       [_s3(s, x, "*") for x in project_prefixes(s)]),
         ],
     }  # fmt: skip
 
@@ -205,11 +304,15 @@ def workgroup_configuration(settings: Settings) -> dict:
 
 
 def policy_documents(settings: Settings, account: str) -> dict[str, dict]:
-    """Every document ``setup_aws`` applies, by name (notebook 00 shows them)."""
+    """Every document ``setup_aws`` applies, and the operator's, by name (notebook 00 shows them).
+
+    The operator's policy is the one ``setup_aws`` does not apply: an administrator does.
+    """
     return {
         f"{role_name(settings)} (trust)": glue_trust_policy(account),
         glue_policy_name(settings): glue_role_policy(settings, account),
         analyst_policy_name(settings): analyst_policy(settings, account),
+        operator_policy_name(settings): operator_policy(settings, account),
         f"{settings.bucket} bucket policy": {"Version": VERSION,
                                              "Statement": bucket_policy_statements(settings)},
     }  # fmt: skip
@@ -428,13 +531,25 @@ def ensure_workgroup(athena, settings: Settings, report: SetupReport) -> None:
     report.actions.append(f"updated Athena workgroup {settings.workgroup}")
 
 
+def report_operator_policy(settings: Settings, account: str, report: SetupReport) -> None:
+    """Say where the operator's policy is: printed in a dry run (which needs no permission, so
+    an administrator can run it before granting any), never attached to anyone."""
+    name = operator_policy_name(settings)
+    if is_dry_run():
+        document = json.dumps(operator_policy(settings, account), indent=2)
+        say(f"operator policy {name} (an administrator applies it; put your account id in "
+            f"place of {account}):\n{document}")  # fmt: skip
+    report.actions.append(f"operator policy {name}: not applied by setup-aws; "
+                          "`movie-pipeline setup-aws --dry-run` prints it for an administrator")  # fmt: skip
+
+
 def setup_aws(settings: Settings, session=None, sleep=time.sleep) -> SetupReport:
     """Set up everything the pipeline needs on AWS, idempotently (run it as often as you like).
 
     Checks every policy document first (no wildcard action on every resource), then ensures
     the bucket (default encryption, TLS-only policy), the Glue role and its inline policy, the
     analyst managed policy (not attached to anyone: attach it to your analysts) and the Athena
-    workgroup.
+    workgroup. The operator's policy is not applied: a dry run prints it for an administrator.
 
     Args:
         settings: what to create and where.
@@ -454,6 +569,7 @@ def setup_aws(settings: Settings, session=None, sleep=time.sleep) -> SetupReport
     role_is_new = ensure_glue_role(iam, settings, account, report)
     ensure_analyst_policy(iam, settings, account, report)
     ensure_workgroup(session.client("athena"), settings, report)
+    report_operator_policy(settings, account, report)
     if role_is_new and not is_dry_run():
         say(f"waiting {IAM_PROPAGATION_SECONDS} s for the new role to propagate in IAM")
         sleep(IAM_PROPAGATION_SECONDS)

@@ -11,7 +11,9 @@ from botocore.exceptions import ClientError
 from movie_pipeline.aws import iam
 from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import Settings
+from movie_pipeline.errors import LakeLockedError
 from movie_pipeline.glue import sessions
+from movie_pipeline.lock import S3_LOCK_KEY, LockOwner, S3LockStore, is_stale, lake_lock
 from movie_pipeline.progress import say
 
 # Names that are never ours to delete, whatever the settings say.
@@ -50,6 +52,7 @@ class Inventory:
     bucket_statements: list[str] = field(default_factory=list)
     objects: dict[str, list[str]] = field(default_factory=dict)  # prefix -> keys
     bucket_is_ours: bool = False
+    lock_holder: str | None = None  # a live run holding the lake lock: teardown refuses
 
     @property
     def empty(self) -> bool:
@@ -75,6 +78,9 @@ class Inventory:
         for prefix, keys in self.objects.items():
             if keys:
                 out.append(f"{len(keys)} objects under {prefix}/")
+        if self.lock_holder:
+            out.append(f"(the lake is in use: {self.lock_holder} holds its lock; teardown refuses "
+                       "until that run ends)")  # fmt: skip
         if self.bucket_is_ours:
             out.append("the bucket itself (created by setup-aws), if nothing else is left in it")
         return out
@@ -86,17 +92,21 @@ def _paginate(client, operation: str, key: str, **params) -> list:
 
 
 def find_objects(s3, settings: Settings) -> dict[str, list[str]]:
-    """The keys under each of the project's prefixes (raw, cleaned, results, ...)."""
-    s = settings
-    prefixes = (s.raw_prefix, s.cleaned_prefix, s.quarantine_prefix, s.results_prefix,
-                s.artifacts_prefix, s.temp_prefix)  # fmt: skip
-    return {
-        p: [
-            o["Key"]
-            for o in _paginate(s3, "list_objects_v2", "Contents", Bucket=s.bucket, Prefix=f"{p}/")
-        ]  # fmt: skip
-        for p in prefixes
-    }
+    """The keys under each prefix the project writes (``iam.project_prefixes``: raw, cleaned,
+    results, ..., reports and the lake lock's)."""
+    found = {}
+    for prefix in iam.project_prefixes(settings):
+        listed = _paginate(s3, "list_objects_v2", "Contents", Bucket=settings.bucket,
+                           Prefix=f"{prefix}/")  # fmt: skip
+        found[prefix] = [o["Key"] for o in listed]
+    return found
+
+
+def live_lock_holder(s3, settings: Settings) -> str | None:
+    """Who holds the lake lock, if a run that may still be going does (a dead one's is stale)."""
+    found = S3LockStore(s3, settings.bucket).read()
+    holder = LockOwner.from_bytes(found[0]) if found else None
+    return None if is_stale(holder) else holder.describe()
 
 
 def inventory(settings: Settings, session=None) -> Inventory:
@@ -142,6 +152,8 @@ def inventory(settings: Settings, session=None) -> Inventory:
         inv.bucket_statements = [st["Sid"] for st in statements
                                  if st.get("Sid", "").startswith(iam.sid_prefix(settings))]  # fmt: skip
     inv.objects = find_objects(s3, settings)
+    if S3_LOCK_KEY in (k for keys in inv.objects.values() for k in keys):
+        inv.lock_holder = live_lock_holder(s3, settings)
     tagging = _exists(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=settings.bucket)
     tag_set = {t["Key"]: t["Value"] for t in (tagging or {}).get("TagSet", [])}
     inv.bucket_is_ours = all(tag_set.get(k) == v for k, v in iam.tags(settings).items())
@@ -158,7 +170,19 @@ def delete_objects(s3, bucket: str, keys: list[str]) -> None:
 
 
 def teardown(settings: Settings, inv: Inventory, session=None, out=say) -> None:
-    """Delete exactly what ``inv`` lists (take it from ``inventory`` and show it first)."""
+    """Delete exactly what ``inv`` lists (take it from ``inventory`` and show it first).
+
+    The objects are deleted holding the lake lock, so that no run writes while they go; the
+    lock's own object goes last, when it is released.
+
+    Raises:
+        LakeLockedError: a run held the lake lock (nothing is deleted), or took it meanwhile.
+    """
+    if inv.lock_holder:
+        raise LakeLockedError(
+            f"the lake is in use: {inv.lock_holder} holds s3://{settings.bucket}/{S3_LOCK_KEY}. "
+            "Nothing was deleted; run teardown again when that run has ended."
+        )
     session = session or boto3_session(settings)
     glue, iam_client, s3 = (session.client(n) for n in ("glue", "iam", "s3"))
     for sid, status in inv.sessions.items():
@@ -184,8 +208,11 @@ def teardown(settings: Settings, inv: Inventory, session=None, out=say) -> None:
         _delete_managed_policy(iam_client, inv.analyst_policy, inv.analyst_policy_users)
     if inv.bucket_statements:
         iam.put_bucket_statements(s3, settings, [])
-    for keys in inv.objects.values():
-        delete_objects(s3, settings.bucket, keys)
+    keys = [k for found in inv.objects.values() for k in found if k != S3_LOCK_KEY]
+    if any(inv.objects.values()):
+        store = S3LockStore(s3, settings.bucket)
+        with lake_lock(settings, "teardown", store=store):  # released (deleted) on the way out
+            delete_objects(s3, settings.bucket, keys)
     if inv.bucket_is_ours:
         left = s3.list_objects_v2(Bucket=settings.bucket, MaxKeys=1).get("KeyCount", 0)
         if left:

@@ -16,12 +16,16 @@ import movie_pipeline
 from movie_pipeline.aws import costs, iam
 from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import PipelineError, Settings
+from movie_pipeline.glue import runtime
 from movie_pipeline.progress import say
 
 PACKAGE_DIR = Path(movie_pipeline.__file__).resolve().parent
 JOB_SCRIPT = PACKAGE_DIR / "glue" / "job.py"
 TERMINAL_STATES = ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED")
 _SHIPPED = (".py", ".sql", ".typed")
+# Left out of the zip: the synthetic-data generator and its fault corpus serve the CLI and the
+# tests; Glue never runs them.
+_NOT_SHIPPED = ("generator", "faults")
 # Zip entries get a fixed date, so the same sources give the same bytes and an unchanged lib
 # is not uploaded again.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -47,6 +51,16 @@ def s3_uri(settings: Settings, key: str) -> str:
     return f"s3://{settings.bucket}/{key}"
 
 
+def shipped(relative: Path) -> bool:
+    """True for a file of the package that goes to Glue: sources, minus the generator and faults."""
+    names = {part.removesuffix(".py") for part in relative.parts}
+    return (
+        relative.suffix in _SHIPPED
+        and "__pycache__" not in relative.parts
+        and not names & set(_NOT_SHIPPED)
+    )
+
+
 def build_package(package_dir: Path = PACKAGE_DIR) -> bytes:
     """Zip the ``movie_pipeline`` package for ``--extra-py-files`` (Glue puts the zip on sys.path).
 
@@ -59,7 +73,7 @@ def build_package(package_dir: Path = PACKAGE_DIR) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(package_dir.rglob("*")):
-            if path.is_file() and path.suffix in _SHIPPED and "__pycache__" not in path.parts:
+            if path.is_file() and shipped(path.relative_to(package_dir)):
                 info = zipfile.ZipInfo(
                     f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}", _ZIP_DATE
                 )
@@ -85,6 +99,12 @@ def upload_artifact(s3, bucket: str, key: str, data: bytes) -> bool:
             raise
     s3.put_object(Bucket=bucket, Key=key, Body=data, Metadata={"sha256": digest})
     return True
+
+
+def python_modules() -> dict[str, str]:
+    """``--additional-python-modules`` with the pins of ``glue.runtime``; empty when there are none."""
+    modules = runtime.additional_python_modules()
+    return {"--additional-python-modules": modules} if modules else {}
 
 
 def job_arguments(settings: Settings) -> dict[str, str]:
@@ -124,9 +144,10 @@ def job_definition(settings: Settings, role: str, script: Path | None = None) ->
             "--job-bookmark-option": "job-bookmark-enable",
             "--extra-py-files": s3_uri(settings, package_key(settings)),
             "--TempDir": s3_uri(settings, f"{settings.temp_prefix}/glue/"),
-            "--enable-glue-datacatalog": "true",
+            # No --enable-glue-datacatalog: the job reads and writes S3 paths, never a table.
             "--enable-metrics": "true",
             "--enable-continuous-cloudwatch-log": "true",
+            **python_modules(),
             **job_arguments(settings),
         },
         # One run at a time: bookmarks assume runs do not overlap.
@@ -267,15 +288,42 @@ def follow_job_run(
     return report
 
 
+def reset_bookmark(glue, settings: Settings, out: Callable[[str], None] = say) -> bool:
+    """Forget which raw files the job has processed, so that its next run reads them all again.
+
+    Returns:
+        False when there was no bookmark to reset (the job has not committed a run yet).
+    """
+    name = job_name(settings)
+    try:
+        glue.reset_job_bookmark(JobName=name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "EntityNotFoundException":
+            raise
+        out(f"Glue job {name}: no bookmark yet, nothing to reset")
+        return False
+    out(f"Glue job {name}: bookmark reset, every raw file is read again")
+    return True
+
+
 def run_job(
     settings: Settings,
     session=None,
     sleep: Callable[[float], None] = time.sleep,
     poll_seconds: float = 15,
     out: Callable[[str], None] = say,
+    reprocess: bool = False,
 ) -> JobRunReport:
-    """Start the deployed job and follow it to the end (see ``follow_job_run``)."""
+    """Start the deployed job and follow it to the end (see ``follow_job_run``).
+
+    Args:
+        reprocess: reset the job bookmark first. The bookmark skips raw files that a committed
+            run has read, so after a change to the code (not the data) a run rewrites nothing:
+            ``cleaned/`` keeps the old output until the bookmark is reset.
+    """
     glue = (session or boto3_session(settings)).client("glue")
+    if reprocess:
+        reset_bookmark(glue, settings, out)
     run_id = glue.start_job_run(JobName=job_name(settings))["JobRunId"]
     out(f"started Glue job {job_name(settings)} run {run_id}")
     return follow_job_run(settings, run_id, glue, sleep, poll_seconds, out)

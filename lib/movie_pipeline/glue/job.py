@@ -23,6 +23,7 @@ from pyspark.sql import functions as F
 from movie_pipeline.config import Settings, load_settings
 from movie_pipeline.datasets import CORRUPT_RECORD, RawFile, canonical_header, raw_schema
 from movie_pipeline.etl import run_etl
+from movie_pipeline.glue import publish
 from movie_pipeline.tables import TableSpec
 
 # The job's arguments (deploy.job_arguments sets them; Glue adds JOB_NAME).
@@ -50,8 +51,18 @@ class GlueIO:
     def read_csv(self, raw: RawFile, path: str) -> DataFrame:
         """Read a raw CSV as a DynamicFrame, then a DataFrame of strings named like the local read.
 
-        Glue's reader has no corrupt-record column (it stays null); the independent record count
-        of the reconciliation is what catches a misaligned read here.
+        Glue's reader types each value as it reads it: numbers come back as int, long or
+        double, and a column that mixes types (movies_metadata's ``id``, ``budget`` and
+        ``popularity``, where the split records put text) as a *choice*, which ``toDF`` turns
+        into a struct. Choices are resolved by a cast to string, then every column is cast to
+        string: the frame the transforms get is the local read's.
+
+        Spark's own CSV reader would give the local frame byte for byte, but the job bookmark
+        belongs to this read: a second read would double the I/O, and a file replaced between
+        the two would be read in one version and bookmarked in the other. The price: a number
+        comes back as Glue prints it (``4.5e-05`` as ``4.5E-5``), which the typed checks read
+        alike, and there is no corrupt-record column (it stays null): the reconciliation's
+        independent record count is what catches a misaligned read here.
         """
         frame = self.glue_context.create_dynamic_frame.from_options(
             connection_type="s3",
@@ -65,7 +76,7 @@ class GlueIO:
             },  # fmt: skip
             transformation_ctx=f"read_{raw.dataset}",
         )
-        df = frame.toDF()
+        df = frame.resolveChoice(choice="cast:string").toDF()
         if not df.columns:  # the bookmark filtered the file out: an empty frame, no schema
             spark = self.glue_context.spark_session
             return spark.createDataFrame([], raw_schema(canonical_header(raw, raw.columns)))
@@ -80,7 +91,14 @@ class GlueIO:
         )
 
     def write_table(self, df: DataFrame, spec: TableSpec, path: str) -> None:
-        """Replace the table's folder: purge it, then write Snappy Parquet through a DynamicFrame."""
+        """Write the table as Snappy Parquet through a DynamicFrame into ``path``, emptied first.
+
+        ``path`` is this run's staging folder for the table (``publish.StagedTables.target``,
+        which ``run_published`` passes to the ETL as ``table_uri``), never the published one:
+        the purge and a write that dies half-way touch only the staging folder, and the published
+        table is switched in after every table of the run is written and reconciled.
+        """
+        # A retried write into the same staging folder replaces, not appends.
         self.glue_context.purge_s3_path(path, {"retentionPeriod": 0})
         self.glue_context.write_dynamic_frame.from_options(
             frame=self.dynamic_frame.fromDF(df, self.glue_context, spec.name),
@@ -122,10 +140,13 @@ def run_in_glue(argv: list[str]) -> dict:
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
-    result = run_etl(
-        glue_context.spark_session, settings_from_args(args),
-        io=GlueIO(glue_context, DynamicFrame), datasets=_datasets(args.get("datasets")),
-    )  # fmt: skip
+    settings, glue_io = settings_from_args(args), GlueIO(glue_context, DynamicFrame)
+    # Tables are staged under tmp/ and switched in once the whole ETL has returned: a run that
+    # fails part-way leaves the published tables, and the catalog's view of them, as they were.
+    result = publish.run_published(settings, lambda table_uri: run_etl(
+        glue_context.spark_session, settings, io=glue_io,
+        datasets=_datasets(args.get("datasets")), table_uri=table_uri,
+    ))  # fmt: skip
     job.commit()
     return result
 

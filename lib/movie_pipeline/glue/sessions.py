@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from movie_pipeline.aws import costs, iam
 from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import PipelineError, Settings
-from movie_pipeline.glue import deploy
+from movie_pipeline.glue import deploy, runtime
 from movie_pipeline.progress import say
 
 LIVE = ("PROVISIONING", "READY")
@@ -28,6 +28,10 @@ class StatementError(PipelineError, RuntimeError):
     """A statement failed in the session; the message carries Spark's error and traceback."""
 
 
+class StatementTimeout(StatementError):
+    """A statement ran longer than the session's statement timeout (it may still be running)."""
+
+
 @dataclass(frozen=True)
 class SessionConfig:
     """Everything a session is created with; the notebook magics come from the same values."""
@@ -40,6 +44,7 @@ class SessionConfig:
     idle_timeout_minutes: int
     extra_py_files: str
     tags: dict[str, str]
+    additional_python_modules: str = ""  # pinned, from glue.runtime; "" installs nothing
 
     @property
     def dpus(self) -> float:
@@ -47,13 +52,15 @@ class SessionConfig:
 
     def create_params(self, session_id: str) -> dict:
         """The CreateSession request for ``session_id``."""
+        modules = self.additional_python_modules
         return {
             "Id": session_id,
             "Role": self.role,
             "Command": {"Name": "glueetl", "PythonVersion": "3"},
+            # No --enable-glue-datacatalog: the statements read and write S3 paths, no tables.
             "DefaultArguments": {
                 "--extra-py-files": self.extra_py_files,
-                "--enable-glue-datacatalog": "true",
+                **({"--additional-python-modules": modules} if modules else {}),
                 "--session-language": "python",
             },
             "GlueVersion": self.glue_version,
@@ -73,8 +80,10 @@ class SessionConfig:
             f"%number_of_workers {self.number_of_workers}",
             f"%idle_timeout {self.idle_timeout_minutes}",
             f"%extra_py_files {self.extra_py_files}",
+            *([f"%additional_python_modules {self.additional_python_modules}"]
+              if self.additional_python_modules else []),
             f"%tags {json.dumps(self.tags)}",
-        ]
+        ]  # fmt: skip
 
     def matches(self, session: dict) -> bool:
         """True if a described session (GetSession/ListSessions) runs with these settings.
@@ -89,8 +98,11 @@ class SessionConfig:
         }
         if any(k in session and session[k] != v for k, v in wanted.items()):
             return False
-        extra = session.get("DefaultArguments", {}).get("--extra-py-files")
-        return extra == self.extra_py_files
+        arguments = session.get("DefaultArguments", {})
+        return (
+            arguments.get("--extra-py-files") == self.extra_py_files
+            and arguments.get("--additional-python-modules", "") == self.additional_python_modules
+        )
 
 
 def session_config(settings: Settings, account_id: str) -> SessionConfig:
@@ -109,6 +121,7 @@ def session_config(settings: Settings, account_id: str) -> SessionConfig:
         idle_timeout_minutes=int(settings.idle_timeout_minutes),
         extra_py_files=deploy.s3_uri(settings, deploy.package_key(settings)),
         tags=iam.tags(settings),
+        additional_python_modules=runtime.additional_python_modules(),
     )
     costs.dpus(config.worker_type, config.number_of_workers)  # an unknown type fails here
     return config
@@ -161,7 +174,8 @@ class GlueSession:
 
     On enter: ship the lib, clean up our old sessions, reuse a matching live one or create a
     new one, and wait until it is READY. ``run(code)`` runs a statement and returns its text
-    output. On exit, on success or error: stop the session and report DPU-seconds and cost.
+    output; one still running after ``statement_timeout_seconds`` raises StatementTimeout. On
+    exit, on success or error: stop the session and report DPU-seconds and cost.
     """
 
     def __init__(
@@ -174,6 +188,7 @@ class GlueSession:
         poll_seconds: float = 5,
         ready_timeout_seconds: float = 600,
         out: Callable[[str], None] = say,
+        statement_timeout_seconds: float = 3600,
     ) -> None:
         self.settings = settings
         self.boto = session or boto3_session(settings)
@@ -181,6 +196,9 @@ class GlueSession:
         self.config = session_config(settings, account_id or iam.account_id(self.boto))
         self.sleep, self.clock, self.poll, self.out = sleep, clock, poll_seconds, out
         self.ready_timeout = ready_timeout_seconds
+        # A statement has no timeout of its own in Glue, and the session's idle timeout does
+        # not count while one runs: one hour, as the job's Timeout, unless told otherwise.
+        self.statement_timeout = statement_timeout_seconds
         self.id: str | None = None
         self.cost: costs.GlueCost | None = None
         self._started = 0.0
@@ -224,12 +242,24 @@ class GlueSession:
 
         Raises:
             StatementError: the statement failed; the message has Spark's error and traceback.
+            StatementTimeout: it was still running after ``statement_timeout_seconds``; it goes
+                on running (and billing) until the session stops, which leaving the ``with``
+                block does.
         """
         statement_id = self.glue.run_statement(SessionId=self.id, Code=code)["Id"]
+        deadline = self.clock() + self.statement_timeout
         while True:
             statement = self.glue.get_statement(SessionId=self.id, Id=statement_id)["Statement"]
             if statement["State"] in ("AVAILABLE", "ERROR", "CANCELLED"):
                 break
+            if self.clock() > deadline:
+                raise StatementTimeout(
+                    f"statement {statement_id} still {statement['State']} after "
+                    f"{self.statement_timeout:g} s (statement_timeout_seconds): Glue session "
+                    f"{self.id} is still running it, and billing. Leaving the `with` block "
+                    f"stops the session; if it was not stopped, run "
+                    f"`aws glue stop-session --id {self.id}` (or `movie-pipeline teardown`)."
+                )
             self.sleep(self.poll)
         output = statement.get("Output", {})
         if statement["State"] != "AVAILABLE" or output.get("Status") == "error":
