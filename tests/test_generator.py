@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import csv
 import os
+import random
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -14,6 +15,8 @@ import pytest
 
 from movie_pipeline.generator import FILES, generate
 from movie_pipeline.generator.__main__ import main
+from movie_pipeline.generator.people import Pool
+from movie_pipeline.generator.plan import _IMDB_KNOTS, _Ids, _interp
 
 csv.field_size_limit(1 << 30)
 REPO = Path(__file__).resolve().parents[1]
@@ -329,3 +332,52 @@ def test_module_entry_point_and_bad_arguments(tmp_path, capsys):
     assert "credits.csv\t60\t" in capsys.readouterr().out
     with pytest.raises(ValueError):
         generate(tmp_path, 10, files=["nope.csv"], progress=False)
+
+
+class _Budget(random.Random):
+    """A random source that gives up after ``calls`` draws: a draw loop that cannot end fails
+    the test at once instead of hanging it (no timer, so a slow machine cannot fail it)."""
+
+    def __init__(self, seed: int, calls: int):
+        super().__init__(seed)
+        self.left = calls
+
+    def random(self) -> float:
+        self.left -= 1
+        if self.left < 0:
+            raise RuntimeError("draw budget spent: a rejection loop with no free value left?")
+        return super().random()
+
+
+def test_person_ids_come_in_a_few_draws_when_their_range_is_taken():
+    # Ids were redrawn until free from a fixed range, 1.95 M ids for 3.2 M people at 4x: the
+    # draws never ended. Ids 1-40,000, where the most credited people draw theirs, are taken
+    # here, as other pools take them at scale: each id must still come within a few draws.
+    taken = set(range(1, 40_001))
+    pool = Pool(_Budget(1, calls=200 * 100), 200, 0.78, 120, 0.36, 0.4, 0.5, taken)
+    ids = [person[0] for person in pool.people]
+    assert len(set(ids)) == 200 and min(ids) > 40_000
+
+
+def test_movie_ids_come_in_a_few_draws_when_their_range_is_taken():
+    # The same stall for TMDB ids, from about 8x on, when the ids that the first quarter of
+    # links.csv draws from (up to ~87,000) fill up. Here the first rows' ids, 2-20,000, are taken.
+    ids = _Ids(_Budget(1, calls=100 * 100))
+    ids.used_tmdb.update(range(2, 20_001))
+    drawn = [ids.tmdb(0.0) for _ in range(100)]
+    assert len(set(drawn)) == 100 and min(drawn) > 20_000
+
+
+def test_imdb_numbers_are_the_next_free_ones_in_crowded_years():
+    # Old films share few numbers: 4,000 films of 1915-1922 queue up past each other, and the
+    # runs of taken numbers merge. The rule is the next free number at or after the year's,
+    # checked here by stepping one by one (quadratic, hence the small count).
+    ids, rng = _Ids(random.Random(3)), random.Random(3)
+    taken = {113002, 2423504, 2622826}  # the split records' numbers are never handed out
+    for k in range(4_000):
+        year = 1915 + k % 8 if k % 7 else 1990
+        expected = int(_interp(_IMDB_KNOTS, year + rng.random()))
+        while expected in taken:
+            expected += 1
+        taken.add(expected)
+        assert ids.imdb(year) == expected

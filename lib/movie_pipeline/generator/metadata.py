@@ -8,7 +8,15 @@ import random
 from collections.abc import Iterator
 
 from . import text
-from .draws import Zipf, correlated_z, pick_positions, quota, tmdb_path, weighted_sample
+from .draws import (
+    Zipf,
+    correlated_z,
+    id_scale,
+    pick_positions,
+    quota,
+    tmdb_path,
+    weighted_sample,
+)
 from .plan import Movie, Plan
 from .reference import COUNTRIES, GENRES, LANGUAGE_NAMES, LANGUAGES, STATUSES
 
@@ -62,16 +70,19 @@ class MetadataWriter:
         q |= {"no overview": quota(954, movies, 0), "zero runtime": quota(1558, movies, 0)}
         plain = [m.index for m in plan.movies if not m.split]
         self.special = pick_positions(rng, plain, q if movies >= 50 else {})
+        # Id ranges widen beyond full size: sampling 0.6 company ids per movie out of 95,000
+        # fails from 3.5x on.
+        self.scale = id_scale(movies)
         self.collections = [self._collection() for _ in range(max(1, round(0.037 * n)))]
         size = max(30, round(0.6 * n))
         self.company_zipf = Zipf(size, 0.8, 20)
-        ids = rng.sample(range(1, 95000), size)
+        ids = rng.sample(range(1, int(95000 * self.scale)), size)
         self.companies = [{"name": text.company_name(rng, r), "id": ids[r]} for r in range(size)]
 
     def _collection(self) -> dict:
         rng = self.rng
         return {
-            "id": rng.randint(8, 480000),
+            "id": rng.randint(8, int(480000 * self.scale)),
             "name": f"{text.title(rng)} Collection",
             "poster_path": None if rng.random() < 0.06 else tmdb_path(rng),
             "backdrop_path": None if rng.random() < 0.18 else tmdb_path(rng),

@@ -6,7 +6,7 @@ import bisect
 import itertools
 import random
 
-from .draws import Zipf, tmdb_path
+from .draws import Zipf, fresh_id, id_scale, tmdb_path
 from .names import CULTURES, NATIVE_NAMES
 
 _CULTURE_NAMES = list(CULTURES)
@@ -55,6 +55,7 @@ class Pool:
         no_picture: share of people without a profile_path (None), for the least credited.
         used_ids: person ids already taken by other pools (updated in place).
         specials: rank -> name, for hand-placed tricky names.
+        stretch: how much wider than the original's the id range is (``id_scale``).
     """
 
     def __init__(
@@ -68,9 +69,15 @@ class Pool:
         no_picture: float,
         used_ids: set[int],
         specials: dict[int, str] | None = None,
+        stretch: float = 1.0,
     ):
         self.zipf = Zipf(size, exponent, offset)
         self.people: list[tuple[int, str, int, str | None]] = []
+        r = rng.random
+
+        def draw_id(top: float) -> int:
+            return 1 + int(r() * top)
+
         for rank in range(size):
             obscurity = rank / size
             u = rng.random()
@@ -78,11 +85,8 @@ class Pool:
                 gender = 0
             else:
                 gender = 1 if rng.random() < female else 2
-            top = 40_000 + 1_910_000 * obscurity**0.7  # the famous have old, small ids
-            person_id = 1 + int(rng.random() * top)
-            while person_id in used_ids:
-                person_id = 1 + int(rng.random() * top)
-            used_ids.add(person_id)
+            top = (40_000 + 1_910_000 * obscurity**0.7) * stretch  # the famous have old, small ids
+            person_id = fresh_id(draw_id, top, used_ids)
             name = (specials or {}).get(rank) or person_name(rng, gender)
             missing = rng.random() < no_picture * (0.5 + obscurity)
             self.people.append((person_id, name, gender, None if missing else tmdb_path(rng)))
@@ -98,12 +102,19 @@ class People:
     def __init__(self, seed: int, movies: int):
         rng = random.Random(f"{seed}:people")
         used: set[int] = set()
+        # 17.45 people per movie: beyond full size (793,556 people, ids up to 1.95 M) the id
+        # ranges widen in proportion, else they fill up and drawing a free id never ends.
+        stretch = id_scale(movies)
         # Sized and shaped so that at full size ~57% of actors appear once and the busiest
         # actor is in ~200 movies (Bess Flowers has 241 in the original), top director ~65.
-        self.cast = Pool(rng, max(60, 10 * movies), 0.78, 120, 0.36, 0.4, 0.5, used, _CAST_SPECIALS)
-        self.directors = Pool(rng, max(20, int(0.45 * movies)), 0.7, 40, 0.1, 0.1, 0.4, used)
+        self.cast = Pool(
+            rng, max(60, 10 * movies), 0.78, 120, 0.36, 0.4, 0.5, used, _CAST_SPECIALS, stretch
+        )
+        self.directors = Pool(
+            rng, max(20, int(0.45 * movies)), 0.7, 40, 0.1, 0.1, 0.4, used, None, stretch
+        )
         self.crew = Pool(
-            rng, max(60, 7 * movies), 0.75, 150, 0.25, 0.75, 1.35, used, _CREW_SPECIALS
+            rng, max(60, 7 * movies), 0.75, 150, 0.25, 0.75, 1.35, used, _CREW_SPECIALS, stretch
         )
         self._troupes: dict[int, list[int]] = {}
         self._seed = seed

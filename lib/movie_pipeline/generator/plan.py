@@ -11,7 +11,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .draws import quota, weighted_sample
+from .draws import fresh_id, id_scale, quota, weighted_sample
 
 # The 3 movies whose metadata row is split in two (FORMAT.md 1.5): tmdb id, imdb number, year,
 # and where the stub row sits in the original (pandas index / 45,466 rows).
@@ -104,7 +104,7 @@ def build_plan(movies_rows: int, seed: int) -> Plan:
     distinct = m - meta_dups - credit_same - credit_conflict  # movies with a credits row
     n = distinct + 1 if quirks else distinct  # one metadata movie has no credits/keywords row
 
-    ids = _Ids(rng)
+    ids = _Ids(rng, id_scale(m))
     split_at = (
         {round(frac * n): k + 1 for k, (*_, frac) in enumerate(SPLIT_MOVIES)} if n >= 10 else {}
     )
@@ -195,25 +195,36 @@ def _links_small(
 
 
 class _Ids:
-    """Hands out unique TMDB ids and IMDb numbers, never the split records' real ones."""
+    """Hands out unique TMDB ids and IMDb numbers, never the split records' real ones.
 
-    def __init__(self, rng: random.Random):
+    Args:
+        rng: the random source.
+        scale: how much wider than the original's the TMDB id range is (``id_scale``).
+    """
+
+    def __init__(self, rng: random.Random, scale: float = 1.0):
         self.rng = rng
+        self.scale = scale
         self.used_tmdb = {t for t, *_ in SPLIT_MOVIES}
-        self.used_imdb = {i for _, i, *_ in SPLIT_MOVIES}
+        # taken IMDb number -> a larger number, every number between them being taken too
+        self.imdb_after = {i: i + 1 for _, i, *_ in SPLIT_MOVIES}
 
     def tmdb(self, position: float) -> int:
         """A new TMDB id; later rows of links.csv get larger ids on average, as in the original."""
-        while True:
-            t = self.rng.randint(2, int(20000 + 450000 * position**1.3))
-            if t not in self.used_tmdb:
-                self.used_tmdb.add(t)
-                return t
+        top = int((20000 + 450000 * position**1.3) * self.scale)
+        return fresh_id(lambda high: self.rng.randint(2, high), top, self.used_tmdb)
 
     def imdb(self, year: int) -> int:
-        """A new IMDb number, roughly increasing with the release year."""
-        i = int(_interp(_IMDB_KNOTS, year + self.rng.random()))
-        while i in self.used_imdb:
-            i += 1
-        self.used_imdb.add(i)
-        return i
+        """A new IMDb number, roughly increasing with the release year: the next free one."""
+        start = int(_interp(_IMDB_KNOTS, year + self.rng.random()))
+        # Films before 1970 share the numbers below 65,000, so at scale they queue up in long
+        # runs of taken numbers: a run is jumped, and each jump shortened for the next number.
+        after, free = self.imdb_after, start
+        while free in after:
+            free = after[free]
+        while start != free:
+            jump = after[start]
+            after[start] = free + 1
+            start = jump
+        after[free] = free + 1
+        return free
