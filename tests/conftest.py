@@ -159,9 +159,9 @@ def mini_frames():
 def mini_lake(mini_frames, tmp_path_factory):
     """The mini frames as cleaned Parquet (movies Hive-partitioned by decade, two rows per
     file) in a local lake, registered in its DuckDB catalog. Returns the Settings."""
+    from lake_tables import write_cleaned_local
     from movie_pipeline.catalog import register_local
     from movie_pipeline.config import Settings
-    from movie_pipeline.storage import write_cleaned_local
 
     settings = Settings(lake_dir=tmp_path_factory.mktemp("mini_lake"))
     for table, frame in mini_frames.items():

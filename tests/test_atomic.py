@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from lake_tables import write_cleaned_local
 from movie_pipeline import atomic, pipeline
 from movie_pipeline.atomic import IncompleteTableError, Publication, recover, staging_root
 from movie_pipeline.catalog import register_local
@@ -23,7 +24,6 @@ from movie_pipeline.config import Settings
 from movie_pipeline.errors import UnsafeNameError
 from movie_pipeline.generator import generate
 from movie_pipeline.lock import lock_path
-from movie_pipeline.storage import write_cleaned_local
 
 
 @pytest.fixture
@@ -128,10 +128,26 @@ def test_recover_finishes_a_run_killed_while_swapping(settings, monkeypatch):
     assert list(staging_root(settings).iterdir()) == []
 
 
-def test_without_renameat2_two_renames_give_the_same_result(settings, monkeypatch):
+def test_recover_finishes_a_swap_killed_between_its_two_renames(settings, monkeypatch):
     _publish(settings, {"links": (0, 10)})
-    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
-    _publish(settings, {"links": (100, 5)})
+    pub = Publication(settings)
+    _write(pub.target(settings.cleaned_uri("links")), 100, 5)
+    pub.validate(settings.cleaned_uri("links"), expected_rows=5)
+    renames, real_rename = [], os.rename
+
+    def die_before_the_second_rename(src, dst):
+        renames.append(dst)
+        if len(renames) == 2:
+            raise KeyboardInterrupt("killed")  # what SIGKILL would do between the renames
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", die_before_the_second_rename)
+    with pytest.raises(KeyboardInterrupt):
+        pub.commit()
+    monkeypatch.undo()
+    assert not Path(settings.cleaned_uri("links")).exists()  # the old version moved aside
+    (action,) = recover(settings)
+    assert action.startswith("finished publishing cleaned/links for interrupted run")
     assert _ids(settings, "links") == list(range(100, 105))
     assert list(staging_root(settings).iterdir()) == []
 

@@ -87,7 +87,7 @@ def test_typed_view_names_values_that_do_not_cast(tmp_path):
 
 
 def test_register_is_idempotent_and_follows_the_lake(mini_frames, tmp_path):
-    from movie_pipeline.storage import write_cleaned_local
+    from lake_tables import write_cleaned_local
 
     settings = Settings(lake_dir=tmp_path)
     assert list_tables(settings) == set()

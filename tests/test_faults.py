@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from lake_tables import write_cleaned_local
 from movie_pipeline import pipeline
 from movie_pipeline.atomic import staging_root
 from movie_pipeline.cli import main
@@ -25,7 +26,6 @@ from movie_pipeline.generator.__main__ import main as generator_main
 from movie_pipeline.generator.faults import FAULTS, plain_rows, write_fault
 from movie_pipeline.lock import lock_path
 from movie_pipeline.rawcheck import check_raw, file_chunks
-from movie_pipeline.storage import write_cleaned_local
 
 # Every fault the issue lists, by its name in the corpus.
 ISSUE_FAULTS = {

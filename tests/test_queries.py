@@ -370,8 +370,8 @@ def test_unknown_query_and_missing_catalog_or_table(mini_frames, tmp_path):
     empty = Settings(lake_dir=tmp_path)
     with pytest.raises(query.QueryError, match="no local catalog.*run `movie-pipeline catalog`"):
         query.run_local(empty, "top_actors")
+    from lake_tables import write_cleaned_local
     from movie_pipeline.catalog import register_local
-    from movie_pipeline.storage import write_cleaned_local
 
     write_cleaned_local(empty, "cast_data", mini_frames["cast_data"])
     register_local(empty)

@@ -8,11 +8,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from lake_tables import write_cleaned_local
 from movie_pipeline import pipeline
 from movie_pipeline.config import Settings
 from movie_pipeline.ddl import arrow_schema
 from movie_pipeline.schema_guard import SchemaMismatchError, check_table, guard
-from movie_pipeline.storage import write_cleaned_local
 from movie_pipeline.tables import CLEANED_TABLES
 
 

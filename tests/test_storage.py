@@ -6,9 +6,10 @@ import hashlib
 
 import pyarrow.parquet as pq
 
+from lake_tables import write_cleaned_local
 from movie_pipeline.config import Settings
 from movie_pipeline.ddl import arrow_schema
-from movie_pipeline.storage import list_files, upload_raw, write_cleaned_local
+from movie_pipeline.storage import list_files, upload_raw
 from movie_pipeline.tables import CLEANED_TABLES
 
 

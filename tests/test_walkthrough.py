@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lake_tables import write_cleaned_local
 from movie_pipeline import walkthrough
 from movie_pipeline.config import Settings
 from movie_pipeline.datasets import RAW_FILES
-from movie_pipeline.storage import upload_raw_local, write_cleaned_local
+from movie_pipeline.storage import upload_raw_local
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -3,14 +3,15 @@
 A run writes every table to ``<lake>/_atomic/<bucket>/<run>/<prefix>/<table>/`` (beside the
 bucket folder, so the bucket holds only what S3 would). Once a staged table is checked (Spark's
 ``_SUCCESS`` marker, readable Parquet footers, the expected row count), the run writes a
-journal listing its tables, then swaps each one into ``<bucket>/<prefix>/<table>/`` with
-``renameat2(RENAME_EXCHANGE)``: one system call that exchanges two folders, so a reader of the
-table sees the old complete folder or the new complete folder, never a mix and never a gap.
-Where the kernel lacks it (macOS, old Linux), two renames leave a short gap in which the table
-is absent, still never partial. The old version ends up in the run's folder, which is deleted.
+journal listing its tables, then swaps each one into ``<bucket>/<prefix>/<table>/`` with two
+renames: the old folder into the run's folder, the staged folder into its place. A reader sees
+the old complete folder or the new one, never a mix; between the two renames the table is
+absent for an instant, and a reader then fails, as one does that listed the old files just
+before a swap. The old version is deleted with the run's folder.
 
 A killed run leaves its folder behind: :func:`recover` (run under the lake lock, before the
-next run writes) deletes it, or, when the journal says the swaps had begun, finishes them. The
+next run writes) deletes it, or, when the journal says the swaps had begun, finishes them (a
+run killed between a swap's two renames leaves that table absent until then). The
 S3 equivalent (a new versioned prefix per run, then ``update_table`` pointing the Glue table's
 Location at it) is described in docs/hardening.md; on the aws backend tables are written in
 place, as before.
@@ -18,7 +19,6 @@ place, as before.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import re
@@ -35,8 +35,6 @@ from movie_pipeline.errors import UnsafeNameError
 JOURNAL = "COMMIT.json"
 MARKER = "_version.json"  # hidden from Athena, Spark and DuckDB's *.parquet globs
 _SAFE_PART = re.compile(r"^[A-Za-z0-9_=.-]+$")
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
 
 
 class IncompleteTableError(PipelineError, RuntimeError):
@@ -80,15 +78,13 @@ def _visible_parquet(folder: Path) -> list[Path]:
     )  # fmt: skip
 
 
-def check_complete(
-    folder: Path, expected_rows: int | None = None, require_success: bool = True
-) -> int:
+def check_complete(folder: Path, expected_rows: int | None = None) -> int:
     """Return the rows of a written table folder, or raise if it is not whole.
 
     Args:
-        folder: the table's folder (partition sub-folders included).
+        folder: the table's folder (partition sub-folders included); Spark's ``_SUCCESS``
+            marker, written when the job commits, must be there.
         expected_rows: the row count it must hold (None: any).
-        require_success: demand Spark's ``_SUCCESS`` marker, written when the job commits.
 
     Raises:
         IncompleteTableError: naming the folder and what is missing.
@@ -97,7 +93,7 @@ def check_complete(
         raise IncompleteTableError(f"{folder}: nothing was written")
     if (folder / "_temporary").exists():
         raise IncompleteTableError(f"{folder}: a write is still in progress (_temporary)")
-    if require_success and not (folder / "_SUCCESS").exists():
+    if not (folder / "_SUCCESS").exists():
         raise IncompleteTableError(f"{folder}: no _SUCCESS marker, the write did not finish")
     files = _visible_parquet(folder)
     if not files:
@@ -111,31 +107,20 @@ def check_complete(
     return rows
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one system call (Linux >= 3.15); False where unsupported."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]  # fmt: skip
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    errno = ctypes.get_errno()
-    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot
-        return False
-    raise OSError(errno, f"exchanging {a} and {b}: {os.strerror(errno)}")
-
-
 def swap_in(staged: Path, final: Path) -> None:
-    """Put ``staged`` at ``final`` in one step; the old ``final`` (if any) ends at ``staged``."""
+    """Put ``staged`` at ``final``; the old ``final`` (if any) moves beside ``staged``.
+
+    A folder cannot be renamed over one that holds files, so the old one moves first. Linux's
+    ``renameat2(RENAME_EXCHANGE)`` swaps both in one call, closing the instant between the
+    renames, but Python reaches it only through ctypes and only on Linux; and a reader racing a
+    swap can fail with it too (the files it listed are gone), so it shortens the window in
+    which a reader fails without adding a guarantee: a reader gets one whole version or an
+    error either way.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
-    if not final.exists():
-        os.rename(staged, final)
-    elif not _exchange(staged, final):
-        aside = staged.with_name(staged.name + ".old")
-        os.rename(final, aside)  # the gap: the table is absent (never partial) until the next line
-        os.rename(staged, final)
-        os.rename(aside, staged)  # where the exchange would have left the old version
+    if final.exists():
+        os.rename(final, staged.with_name(staged.name + ".old"))  # deleted with the run's folder
+    os.rename(staged, final)
 
 
 def _unique_names(folder: Path, run_id: str) -> None:
@@ -192,9 +177,7 @@ class Publication:
         self.staged[rel] = staged
         return str(staged)
 
-    def validate(
-        self, final_uri: str, expected_rows: int | None = None, require_success: bool = True
-    ) -> int | None:
+    def validate(self, final_uri: str, expected_rows: int | None = None) -> int | None:
         """Check the staged table is whole and mark it with the run id; return its rows.
 
         Raises:
@@ -205,7 +188,7 @@ class Publication:
         rel = relative_key(self.settings, final_uri)
         if rel not in self.staged:
             raise IncompleteTableError(f"{final_uri} was not staged by run {self.run_id}")
-        rows = check_complete(self.staged[rel], expected_rows, require_success)
+        rows = check_complete(self.staged[rel], expected_rows)
         _unique_names(self.staged[rel], self.run_id)
         (self.staged[rel] / MARKER).write_text(json.dumps({"run": self.run_id, "rows": rows}))
         self.rows[rel] = rows

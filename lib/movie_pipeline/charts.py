@@ -31,11 +31,6 @@ class Chart:
     top: int = 8
 
 
-def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, path: Path) -> Path:
-    """Save a horizontal bar chart of ``value`` by ``label``, first row on top."""
-    return draw(Chart("barh", (label,), value, title), frame, path)
-
-
 def _labels(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     parts = [frame[c].astype("string").fillna("(unknown)") for c in columns]
     out = parts[0]

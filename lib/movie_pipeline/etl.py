@@ -30,7 +30,6 @@ from movie_pipeline.quarantine import (
 )
 from movie_pipeline.rawcheck import mark, merge_marks
 from movie_pipeline.reconcile import DatasetReconciliation, Reconciliation, TableCount
-from movie_pipeline.spark import cache_jvm_lookups
 from movie_pipeline.tables import CLEANED_TABLES, TableSpec
 
 
@@ -363,7 +362,6 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
     Raises:
         ReconciliationError: after writing the report, when anything does not add up.
     """
-    cache_jvm_lookups(spark)  # Glue's session too: plans are built on the driver
     io = io or SparkIO(spark)
     fs = LakeFS(spark)
     staging = settings.uri(settings.temp_prefix, "etl_staging")

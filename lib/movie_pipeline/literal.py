@@ -117,11 +117,6 @@ def literal_to_json_sql(cell: str) -> str:
     )
 
 
-def literal_to_json(cell: str) -> Column:
-    """The JSON text of a Python-literal string column (see :func:`literal_to_json_sql`)."""
-    return F.expr(literal_to_json_sql(sql_name(cell)))
-
-
 def as_text(schema: DataType) -> DataType:
     """The same shape as ``schema`` with every scalar read as a string (what Jackson never refuses)."""
     if isinstance(schema, T.ArrayType):
@@ -218,7 +213,7 @@ def parse_literal(cell: str, schema: DataType) -> Column:
 
     Returns:
         A column of ``schema`` type: null where the cell is blank or could not be parsed
-        natively (:func:`native_failed` flags those; :func:`retry_cells` retries them).
+        natively (:func:`retry_cells` retries those with literal_eval).
 
     Examples:
         >>> df.select(parse_literal("genres", GENRES_SCHEMA).alias("genres"))  # doctest: +SKIP
@@ -294,18 +289,6 @@ def parse_literals(
         for out, (raw, _) in cells.items()
     ]
     return parsed.withColumn(retry_col, F.expr(non_null_array_sql(failed)))
-
-
-def is_blank(cell: Column) -> Column:
-    """True where a cell is null or only whitespace (an absent value, not a parse failure)."""
-    return cell.isNull() | (F.trim(cell) == "")
-
-
-def native_failed(cell: Column | str, parsed: Column | str) -> Column:
-    """True where a non-blank cell did not parse natively (those rows go to the retry)."""
-    cell = F.col(cell) if isinstance(cell, str) else cell
-    parsed = F.col(parsed) if isinstance(parsed, str) else parsed
-    return parsed.isNull() & ~is_blank(cell)
 
 
 def literal_eval_json(text: str | None) -> tuple[str | None, str | None]:

@@ -22,7 +22,6 @@ from movie_pipeline.rawcheck import check_raw, file_chunks
 
 # Every shipped query (sql/*.sql): `make run` writes each one's CSV and chart.
 ALL_QUERIES = tuple(query.list_queries())
-HEADLINE_QUERIES = ALL_QUERIES
 
 
 def check_sources(files: dict[str, Path]) -> list[str]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from movie_pipeline.datasets import CORRUPT_RECORD
 
@@ -17,13 +16,6 @@ ERRORS = "_errors"  # array of reasons; empty on a good row
 RETRY = "_retry"  # nested cells the hot-path parser left (see literal.retry_cells)
 RAW = "_raw"  # the row's raw fields as JSON, kept only on rows with a problem
 HASH = "_hash"  # xxhash64 of the raw fields: the content tie-break between duplicates
-
-QUARANTINE_SCHEMA = T.StructType([
-    T.StructField("dataset", T.StringType()),
-    T.StructField("record_id", T.LongType()),
-    T.StructField("reason", T.StringType()),
-    T.StructField("raw", T.StringType()),
-])  # fmt: skip
 
 _INT = r"^[+-]?[0-9]{1,10}(\.0*)?$"  # pandas writes integer columns with NaN as 12.0
 _BIGINT = r"^[+-]?[0-9]{1,18}(\.0*)?$"

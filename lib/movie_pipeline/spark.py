@@ -18,56 +18,6 @@ JAVA_HELP = (
 )
 
 
-# JVM options for a short local run (about a minute) on a small machine. A fresh JVM spends
-# much of such a run compiling code: on 2 cores, HotSpot's optimising compiler (C2) took about
-# 58 of the 134 CPU seconds of the full-size ETL, competing with Spark's tasks. Raising the
-# C2 thresholds tenfold keeps it for the code that is really hot (C2 CPU 58 -> 37 s).
-# Measured by benchmarks/bench_etl.py's ETL, 3 runs each: 76.5 s -> 71.5 s (docs/etl.md).
-# The serial collector saved 4 s more in the ETL but thrashed in full collections in the
-# long-lived test session's 1 GiB heap: G1 stays. Glue's workers keep their own JVM settings.
-LOCAL_JVM_OPTIONS = (
-    "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 "
-    "-XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
-)
-
-
-# The JVM classes PySpark calls for every column expression it builds: ``functions`` (F.col,
-# F.when, ...) and ``PythonUtils`` (every list of columns).
-_HOT_JVM_CLASSES = ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
-
-
-def cache_jvm_lookups(spark) -> None:
-    """Make each ``pyspark.sql.functions`` call one Py4J round trip instead of three.
-
-    On every call PySpark finds ``functions`` by name in its JVM view, then the method on it,
-    both by reflection (Py4J caches neither), and only then calls it. Building the full-size
-    ETL's plans looked ``functions`` up 2,000 times, each time a round trip in which the JVM
-    tries the name in every imported package, while the tasks wait for the driver. Py4J reads
-    an attribute from the Python object before asking the JVM, so the resolved classes and
-    methods are kept there. Idempotent; a session without a Py4J JVM view (Spark Connect) is
-    left as it is.
-    """
-    from py4j.java_gateway import JavaClass, JavaMember, JVMView
-
-    jvm = getattr(getattr(spark, "sparkContext", None), "_jvm", None)
-    if not isinstance(jvm, JVMView):
-        return
-
-    class Resolved(JavaClass):
-        """A JVM class whose static methods are looked up once."""
-
-        def __getattr__(self, name):
-            member = JavaClass.__getattr__(self, name)
-            if isinstance(member, JavaMember):  # stateless: one object serves every call
-                self.__dict__[name] = member
-            return member
-
-    for fqn in _HOT_JVM_CLASSES:
-        short = fqn.rsplit(".", 1)[1]
-        if short not in vars(jvm):
-            vars(jvm)[short] = Resolved(fqn, jvm._gateway_client)
-
-
 class JavaMissingError(RuntimeError):
     """No usable Java runtime for Spark."""
 
@@ -118,7 +68,9 @@ def get_spark(master: str = "local[2]", app_name: str = "movie-pipeline", **conf
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.adaptive.enabled": "true",
         # In local mode the driver JVM runs the tasks too: its options are the executor's.
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.level=ERROR -Xss16m {LOCAL_JVM_OPTIONS}",
+        # HotSpot's compiler and collector defaults stay: the tunings tried saved under 10% of
+        # the full-size ETL (benchmarks/README.md).
+        "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR -Xss16m",
         "spark.executor.extraJavaOptions": "-Xss16m",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.python.worker.reuse": "true",
@@ -131,5 +83,4 @@ def get_spark(master: str = "local[2]", app_name: str = "movie-pipeline", **conf
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    cache_jvm_lookups(spark)
     return spark
