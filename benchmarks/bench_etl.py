@@ -133,8 +133,8 @@ def spark_etl(lake: Path, datasets: tuple[str, ...] = DATASETS) -> dict:
     """
     start = time.perf_counter()
     from movie_pipeline.config import load_settings
-    from movie_pipeline.etl import run_etl
-    from movie_pipeline.spark import get_spark
+    from movie_pipeline.etl.driver import run_etl
+    from movie_pipeline.etl.spark import get_spark
 
     settings = load_settings({"lake_dir": str(lake)})
     spark = get_spark(settings.spark_master)
@@ -162,11 +162,12 @@ def passes(data: Path, work: Path) -> dict:
 
     from pyspark.sql import functions as F
 
-    from movie_pipeline import etl, flatten
-    from movie_pipeline.datasets import RAW_FILES, read_raw
-    from movie_pipeline.literal import retry_cells
-    from movie_pipeline.quarantine import RAW, RETRY
-    from movie_pipeline.spark import get_spark
+    from movie_pipeline.etl import driver as etl
+    from movie_pipeline.etl.spark import get_spark
+    from movie_pipeline.specs.datasets import RAW_FILES, read_raw
+    from movie_pipeline.transform import flatten
+    from movie_pipeline.transform.literal import retry_cells
+    from movie_pipeline.transform.quarantine import RAW, RETRY
 
     spark = get_spark()
     cells = {
@@ -334,7 +335,7 @@ def main() -> int:
 def _lake(data: Path, work: Path) -> Path:
     """A local lake under ``work`` holding the raw files (stage 1, not timed)."""
     from movie_pipeline.config import load_settings
-    from movie_pipeline.storage import upload_raw_local
+    from movie_pipeline.lake.storage import upload_raw_local
 
     lake = work / "lake"
     files = {f"{d}.csv": data / f"{d}.csv" for d in DATASETS}

@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from movie_pipeline import query
-from movie_pipeline.catalog import register_local
+from movie_pipeline.analysis import query
+from movie_pipeline.analysis.scan import estimate_scan
+from movie_pipeline.catalog.register import register_local
 from movie_pipeline.config import Settings
-from movie_pipeline.cost import estimate_scan
-from movie_pipeline.schema_guard import guard
-from movie_pipeline.storage import list_files
+from movie_pipeline.lake.schema_guard import guard
+from movie_pipeline.lake.storage import list_files
 
 # The tests' fixture writer builds the tables when the lake has none (see the docstring).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

@@ -20,7 +20,7 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 @pytest.fixture(scope="session")
 def spark():
-    from movie_pipeline.spark import get_spark
+    from movie_pipeline.etl.spark import get_spark
 
     session = get_spark("local[2]", "movie-pipeline-tests", spark_sql_shuffle_partitions=2)
     yield session
@@ -89,7 +89,7 @@ def aws(moto_server, monkeypatch):
 def _mini_frames():
     import pandas as pd
 
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     def frame(table, rows, columns):
         df = pd.DataFrame(rows, columns=columns)
@@ -160,7 +160,7 @@ def mini_lake(mini_frames, tmp_path_factory):
     """The mini frames as cleaned Parquet (movies Hive-partitioned by decade, two rows per
     file) in a local lake, registered in its DuckDB catalog. Returns the Settings."""
     from lake_tables import write_cleaned_local
-    from movie_pipeline.catalog import register_local
+    from movie_pipeline.catalog.register import register_local
     from movie_pipeline.config import Settings
 
     settings = Settings(lake_dir=tmp_path_factory.mktemp("mini_lake"))

@@ -85,7 +85,7 @@ def main(path: str) -> int:
 
     import glue_stand_in
     import movie_pipeline
-    from movie_pipeline.spark import get_spark
+    from movie_pipeline.etl.spark import get_spark
 
     report: dict = {"movie_pipeline": movie_pipeline.__file__, "errors": {}, "parts": {},
                     "seconds": {}}  # fmt: skip

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from movie_pipeline.config import Settings
-from movie_pipeline.ddl import arrow_schema
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.specs.ddl import arrow_schema
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 
 def write_cleaned_local(

@@ -17,13 +17,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from lake_tables import write_cleaned_local
-from movie_pipeline import atomic, pipeline
-from movie_pipeline.atomic import IncompleteTableError, Publication, recover, staging_root
-from movie_pipeline.catalog import register_local
+from movie_pipeline import pipeline
+from movie_pipeline.catalog.register import register_local
 from movie_pipeline.config import Settings
 from movie_pipeline.errors import UnsafeNameError
 from movie_pipeline.generator import generate
-from movie_pipeline.lock import lock_path
+from movie_pipeline.lake import atomic
+from movie_pipeline.lake.atomic import IncompleteTableError, Publication, recover, staging_root
+from movie_pipeline.lake.lock import lock_path
 
 
 @pytest.fixture

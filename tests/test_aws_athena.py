@@ -14,7 +14,7 @@ import boto3
 import pytest
 import requests
 
-from movie_pipeline import query
+from movie_pipeline.analysis import query
 from movie_pipeline.cli import main
 
 pytestmark = pytest.mark.aws

@@ -9,10 +9,12 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from movie_pipeline import catalog, ddl, pipeline
-from movie_pipeline.schema_guard import SchemaMismatchError
-from movie_pipeline.storage import MissingResourceError, list_files, upload_raw
-from movie_pipeline.tables import CLEANED_TABLES, RAW_TABLES
+from movie_pipeline import pipeline
+from movie_pipeline.catalog import register as catalog
+from movie_pipeline.lake.schema_guard import SchemaMismatchError
+from movie_pipeline.lake.storage import MissingResourceError, list_files, upload_raw
+from movie_pipeline.specs import ddl
+from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES
 
 pytestmark = pytest.mark.aws
 

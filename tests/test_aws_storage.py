@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from boto3.s3.transfer import TransferConfig
 
-from movie_pipeline.storage import (
+from movie_pipeline.lake.storage import (
     MissingResourceError,
     StoredFile,
     list_files,

@@ -7,10 +7,10 @@ import datetime as dt
 
 import duckdb
 
-from movie_pipeline.catalog import list_tables, register_local
+from movie_pipeline.catalog.register import list_tables, register_local
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import find_raw_files
-from movie_pipeline.storage import upload_raw
+from movie_pipeline.lake.storage import upload_raw
+from movie_pipeline.specs.datasets import find_raw_files
 
 
 def test_catalog_opens_with_plain_duckdb_and_shows_spec_types(mini_lake):

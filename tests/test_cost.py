@@ -7,8 +7,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from movie_pipeline import query
-from movie_pipeline.cost import ScanEstimate, TableScan, estimate_scan, scan_references
+from movie_pipeline.analysis import query
+from movie_pipeline.analysis.scan import ScanEstimate, TableScan, estimate_scan, scan_references
 
 
 def _chunk_bytes(folder: Path, columns: set[str], partitions: set[str] | None = None) -> int:

@@ -8,10 +8,10 @@ import sqlglot
 from pyspark.sql import types as T
 from sqlglot import exp
 
-from movie_pipeline import ddl
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES
-from movie_pipeline.tables import CLEANED_TABLES, RAW_TABLES, Col, TableSpec
+from movie_pipeline.specs import ddl
+from movie_pipeline.specs.datasets import RAW_FILES
+from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES, Col, TableSpec
 
 AWS = Settings(backend="aws", bucket="lake-bucket", database="films")
 

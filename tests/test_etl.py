@@ -12,7 +12,9 @@ import pytest
 from pyspark.sql import functions as F
 
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import (
+from movie_pipeline.etl.driver import SchemaDriftError, conform, run_etl
+from movie_pipeline.etl.reconcile import ReconciliationError
+from movie_pipeline.specs.datasets import (
     CORRUPT_RECORD,
     RAW_FILES,
     RawFormatError,
@@ -20,9 +22,7 @@ from movie_pipeline.datasets import (
     count_records,
     read_raw,
 )
-from movie_pipeline.etl import SchemaDriftError, conform, run_etl
-from movie_pipeline.reconcile import ReconciliationError
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 csv.field_size_limit(1 << 30)
 

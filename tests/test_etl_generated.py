@@ -10,14 +10,14 @@ from collections import Counter, defaultdict
 import pytest
 from pyspark.sql import functions as F
 
-from movie_pipeline.clean import MOVIES_CELLS
 from movie_pipeline.config import Settings
-from movie_pipeline.etl import run_etl
-from movie_pipeline.flatten import CREDITS_CELLS, KEYWORDS_CELLS
+from movie_pipeline.etl.driver import run_etl
 from movie_pipeline.generator.metadata import SPLITS
 from movie_pipeline.generator.plan import SPLIT_MOVIES
-from movie_pipeline.literal import parse_literal, parse_literals, retry_cells
 from movie_pipeline.pipeline import upload
+from movie_pipeline.transform.clean import MOVIES_CELLS
+from movie_pipeline.transform.flatten import CREDITS_CELLS, KEYWORDS_CELLS
+from movie_pipeline.transform.literal import parse_literal, parse_literals, retry_cells
 
 csv.field_size_limit(1 << 30)
 

@@ -16,16 +16,16 @@ import pytest
 
 from lake_tables import write_cleaned_local
 from movie_pipeline import pipeline
-from movie_pipeline.atomic import staging_root
 from movie_pipeline.cli import main
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES
 from movie_pipeline.errors import PipelineInputError
 from movie_pipeline.generator import generate
 from movie_pipeline.generator.__main__ import main as generator_main
 from movie_pipeline.generator.faults import FAULTS, plain_rows, write_fault
-from movie_pipeline.lock import lock_path
-from movie_pipeline.rawcheck import check_raw, file_chunks
+from movie_pipeline.ingest.rawcheck import check_raw, file_chunks
+from movie_pipeline.lake.atomic import staging_root
+from movie_pipeline.lake.lock import lock_path
+from movie_pipeline.specs.datasets import RAW_FILES
 
 # Every fault the issue lists, by its name in the corpus.
 ISSUE_FAULTS = {
@@ -172,7 +172,7 @@ def test_the_generator_cli_writes_a_fault(tmp_path, capsys):
 def test_oversized_cells_and_negative_money_are_flagged_before_parsing(spark, monkeypatch):
     from pyspark.sql import functions as F
 
-    from movie_pipeline import rawcheck
+    from movie_pipeline.ingest import rawcheck
 
     monkeypatch.setattr(rawcheck, "MAX_CELL_CHARS", 10)
     raw = spark.createDataFrame(
@@ -327,7 +327,7 @@ def test_row_faults_are_quarantined_with_their_reason_and_every_row_is_accounted
 
 
 def test_a_multi_line_read_drops_the_carriage_return_mixed_line_endings_leave(spark):
-    from movie_pipeline.datasets import RAW_FILES, drop_stray_cr
+    from movie_pipeline.specs.datasets import RAW_FILES, drop_stray_cr
 
     raw = spark.createDataFrame(
         [("1", "12\r", None), ("2", "\r", None), ("3", "7", None), ("4", "a\rb", None)],

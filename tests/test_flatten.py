@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from movie_pipeline.flatten import (
+from movie_pipeline.transform.flatten import (
     CREDITS_CELLS,
     by_most_entries,
     explode_list,
@@ -15,7 +15,7 @@ from movie_pipeline.flatten import (
     parse_keywords,
     settle_retries,
 )
-from movie_pipeline.quarantine import rank_duplicates
+from movie_pipeline.transform.quarantine import rank_duplicates
 
 
 def assertDataFrameEqual(actual, expected):

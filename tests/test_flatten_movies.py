@@ -6,7 +6,9 @@ import datetime as dt
 
 from pyspark.sql import functions as F
 
-from movie_pipeline.clean import (
+from movie_pipeline.specs.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS, raw_schema
+from movie_pipeline.specs.tables import CLEANED_TABLES
+from movie_pipeline.transform.clean import (
     build_movie_genres,
     build_movies,
     parse_links,
@@ -14,8 +16,6 @@ from movie_pipeline.clean import (
     parse_ratings,
     repair_split_records,
 )
-from movie_pipeline.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS, raw_schema
-from movie_pipeline.tables import CLEANED_TABLES
 
 BASE = {
     "adult": "False", "belongs_to_collection": None, "budget": "30000000",

@@ -33,7 +33,7 @@ def test_package_is_reproducible_and_holds_only_sources():
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     assert "movie_pipeline/__init__.py" in names
     assert "movie_pipeline/glue/deploy.py" in names
-    assert "movie_pipeline/sql/top_actors.sql" in names
+    assert "movie_pipeline/analysis/sql/top_actors.sql" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 

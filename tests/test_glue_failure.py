@@ -22,7 +22,7 @@ from movie_pipeline.aws import iam
 from movie_pipeline.config import Settings
 from movie_pipeline.glue import publish
 from movie_pipeline.glue.job import GlueIO
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 pytestmark = pytest.mark.aws
 

@@ -10,7 +10,7 @@ import pytest
 
 import glue_stand_in
 from movie_pipeline.config import Settings
-from movie_pipeline.etl import run_etl
+from movie_pipeline.etl.driver import run_etl
 from movie_pipeline.glue import job, publish
 from movie_pipeline.pipeline import upload
 
@@ -124,7 +124,7 @@ def test_the_job_runs_locally_without_awsglue(spark, tmp_path, monkeypatch):
     raw = Path(settings.raw_uri("keywords/keywords.csv"))
     raw.parent.mkdir(parents=True)
     raw.write_text("id,keywords\r\n862,\"[{'id': 931, 'name': 'jealousy'}]\"\r\n863,[]\r\n")
-    monkeypatch.setattr("movie_pipeline.spark.get_spark", lambda *a, **k: spark)
+    monkeypatch.setattr("movie_pipeline.etl.spark.get_spark", lambda *a, **k: spark)
     argv = ["job.py", "--lake", str(tmp_path / "lake"), "--datasets", "keywords"]
     assert job.main(argv) == 0
     rows = spark.read.parquet(settings.cleaned_uri("movie_keywords")).collect()

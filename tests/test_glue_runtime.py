@@ -22,9 +22,9 @@ import pytest
 
 from movie_pipeline import progress, walkthrough
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import find_raw_files
 from movie_pipeline.glue import deploy, runtime
-from movie_pipeline.storage import upload_raw_local
+from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.specs.datasets import find_raw_files
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -51,7 +51,7 @@ def test_additional_modules_are_pinned(monkeypatch):
 # The zip ----------------------------------------------------------------------------------------
 def test_the_zip_leaves_the_generator_and_the_fault_corpus_out():
     names = zipfile.ZipFile(io.BytesIO(deploy.build_package())).namelist()
-    assert "movie_pipeline/glue/job.py" in names and "movie_pipeline/etl.py" in names
+    assert "movie_pipeline/glue/job.py" in names and "movie_pipeline/etl/driver.py" in names
     assert not [n for n in names if n.startswith("movie_pipeline/generator/")]
     assert not [n for n in names if "fault" in n]
     # They stay in the installed package for the CLI (`movie-pipeline generate`).

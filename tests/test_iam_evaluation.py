@@ -30,13 +30,13 @@ from iam_policy import (
     requests_for_call,
     wildcard_match,
 )
-from movie_pipeline import etl
 from movie_pipeline.aws import iam
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import find_raw_files
+from movie_pipeline.etl import driver as etl
+from movie_pipeline.etl.reconcile import REPORT_NAME, REPORTS_PREFIX
 from movie_pipeline.glue import publish
-from movie_pipeline.reconcile import REPORT_NAME, REPORTS_PREFIX
-from movie_pipeline.storage import upload_raw_local
+from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.specs.datasets import find_raw_files
 
 REPO = Path(__file__).resolve().parents[1]
 ACCOUNT = "123456789012"
@@ -413,8 +413,8 @@ def test_the_glue_role_is_denied_what_the_job_never_does(request_):
 def _athena_requests(settings: Settings, cleaned_keys: set[str]) -> list[Request]:
     """Every query's catalog look-ups and query calls, its reads of cleaned/ (every key the ETL
     wrote there) and its result files; Athena makes them all with the caller's credentials."""
-    from movie_pipeline import query
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.analysis import query
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     where = Account(ACCOUNT, workgroup=settings.workgroup)
     calls = [("athena", "get_work_group", {"WorkGroup": settings.workgroup})]

@@ -9,11 +9,11 @@ import duckdb
 import pytest
 
 from movie_pipeline import pipeline
-from movie_pipeline.atomic import staging_root
 from movie_pipeline.config import Settings
 from movie_pipeline.generator import generate
-from movie_pipeline.lock import lock_path
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.lake.atomic import staging_root
+from movie_pipeline.lake.lock import lock_path
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 FILES = ["movies_metadata.csv", "links.csv"]
 

@@ -10,9 +10,9 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from movie_pipeline.clean import MOVIES_CELLS
-from movie_pipeline.flatten import CAST_SCHEMA, CREW_SCHEMA, ID_NAME_SCHEMA
-from movie_pipeline.literal import (
+from movie_pipeline.transform.clean import MOVIES_CELLS
+from movie_pipeline.transform.flatten import CAST_SCHEMA, CREW_SCHEMA, ID_NAME_SCHEMA
+from movie_pipeline.transform.literal import (
     literal_eval_json,
     parse_literal,
     parse_literals,

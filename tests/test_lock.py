@@ -21,13 +21,13 @@ from movie_pipeline.cli import main
 from movie_pipeline.config import Settings
 from movie_pipeline.errors import LakeLockedError
 from movie_pipeline.generator import generate
-from movie_pipeline.lock import LockOwner, S3LockStore, is_stale, lake_lock, lock_path
+from movie_pipeline.lake.lock import LockOwner, S3LockStore, is_stale, lake_lock, lock_path
 
 # A holder in another process: takes the lock, says so, and keeps it until stdin closes.
 HOLDER = textwrap.dedent("""
     import sys
     from movie_pipeline.config import Settings
-    from movie_pipeline.lock import lake_lock
+    from movie_pipeline.lake.lock import lake_lock
     with lake_lock(Settings(lake_dir=sys.argv[1]), "transform", timeout=0):
         print("held", flush=True)
         sys.stdin.read()
@@ -85,7 +85,7 @@ def test_a_waiter_gets_the_lock_only_after_the_holder_releases(settings):
 
     class CountingStore:  # the real file store, counting the waiter's attempts
         def __init__(self):
-            from movie_pipeline.lock import LocalLockStore
+            from movie_pipeline.lake.lock import LocalLockStore
 
             self.inner = LocalLockStore(lock_path(settings))
             self.name = self.inner.name

@@ -16,11 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from movie_pipeline import notebooks
+from movie_pipeline.analysis.query import list_queries
 from movie_pipeline.cli import main
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES
-from movie_pipeline.query import list_queries
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.specs.datasets import RAW_FILES
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"

@@ -46,10 +46,12 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from movie_pipeline import catalog, notebooks, query
+from movie_pipeline import notebooks
+from movie_pipeline.analysis import query
+from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings, load_settings
-from movie_pipeline.datasets import RAW_FILES
-from movie_pipeline.tables import RAW_TABLES
+from movie_pipeline.specs.datasets import RAW_FILES
+from movie_pipeline.specs.tables import RAW_TABLES
 from test_trino_grammar import assert_athena_accepts
 
 REPO = Path(__file__).resolve().parents[1]

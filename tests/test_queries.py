@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from movie_pipeline import query
-from movie_pipeline.charts import CHARTS, chart_for
+from movie_pipeline.analysis import query
+from movie_pipeline.analysis.charts import CHARTS, chart_for
 from movie_pipeline.cli import main
 from movie_pipeline.config import Settings
 
@@ -371,7 +371,7 @@ def test_unknown_query_and_missing_catalog_or_table(mini_frames, tmp_path):
     with pytest.raises(query.QueryError, match="no local catalog.*run `movie-pipeline catalog`"):
         query.run_local(empty, "top_actors")
     from lake_tables import write_cleaned_local
-    from movie_pipeline.catalog import register_local
+    from movie_pipeline.catalog.register import register_local
 
     write_cleaned_local(empty, "cast_data", mini_frames["cast_data"])
     register_local(empty)

@@ -11,9 +11,9 @@ import pytest
 from lake_tables import write_cleaned_local
 from movie_pipeline import pipeline
 from movie_pipeline.config import Settings
-from movie_pipeline.ddl import arrow_schema
-from movie_pipeline.schema_guard import SchemaMismatchError, check_table, guard
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.lake.schema_guard import SchemaMismatchError, check_table, guard
+from movie_pipeline.specs.ddl import arrow_schema
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 
 def _write(settings: Settings, rel: str, table: pa.Table, **kwargs) -> str:

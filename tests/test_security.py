@@ -15,12 +15,14 @@ import duckdb
 import pytest
 import requests
 
-from movie_pipeline import catalog, query, storage
+from movie_pipeline.analysis import query
+from movie_pipeline.catalog import register as catalog
 from movie_pipeline.cli import main
 from movie_pipeline.config import ConfigError, Settings
 from movie_pipeline.errors import UnsafeNameError
 from movie_pipeline.generator import generate
 from movie_pipeline.generator.faults import write_fault
+from movie_pipeline.lake import storage
 
 
 # Credentials: the pipeline's outputs and logs never hold them -----------------------------------
@@ -153,7 +155,7 @@ def test_traversal_in_table_names_is_refused(tmp_path, name):
     with pytest.raises(ConfigError, match="not a valid Glue/Athena identifier"):
         catalog.register_local(settings, [name])
     with pytest.raises(UnsafeNameError):
-        from movie_pipeline.atomic import Publication
+        from movie_pipeline.lake.atomic import Publication
 
         Publication(settings).target(f"{settings.bucket_root}/cleaned/{name}")
     assert not list(tmp_path.rglob("passwd"))

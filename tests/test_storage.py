@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 
 from lake_tables import write_cleaned_local
 from movie_pipeline.config import Settings
-from movie_pipeline.ddl import arrow_schema
-from movie_pipeline.storage import list_files, upload_raw
-from movie_pipeline.tables import CLEANED_TABLES
+from movie_pipeline.lake.storage import list_files, upload_raw
+from movie_pipeline.specs.ddl import arrow_schema
+from movie_pipeline.specs.tables import CLEANED_TABLES
 
 
 def _tree(root):

@@ -12,9 +12,9 @@ from movie_pipeline import cli
 from movie_pipeline.aws import iam, teardown
 from movie_pipeline.config import Settings
 from movie_pipeline.errors import LakeLockedError
+from movie_pipeline.etl.reconcile import REPORT_NAME, REPORTS_PREFIX
 from movie_pipeline.glue import deploy
-from movie_pipeline.lock import S3_LOCK_KEY, LockOwner, S3LockStore
-from movie_pipeline.reconcile import REPORT_NAME, REPORTS_PREFIX
+from movie_pipeline.lake.lock import S3_LOCK_KEY, LockOwner, S3LockStore
 
 LAKE = "movie-analytics-lake"
 ROLE = "arn:aws:iam::123456789012:role/movie-pipeline-glue"

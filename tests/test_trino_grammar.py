@@ -35,9 +35,12 @@ from trino_query_parser.SqlBaseLexer import SqlBaseLexer
 from trino_query_parser.SqlBaseParser import SqlBaseParser
 
 import movie_pipeline
-from movie_pipeline import athena, catalog, ddl, query, walkthrough
+from movie_pipeline import walkthrough
+from movie_pipeline.analysis import athena, query
+from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings
-from movie_pipeline.tables import CLEANED_TABLES, RAW_TABLES
+from movie_pipeline.specs import ddl
+from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES
 
 
 # Trino's check ---------------------------------------------------------------------------------
@@ -283,12 +286,12 @@ def test_the_hive_check_can_fail():
 # Calls that hand SQL text to Athena, in boto3 and in awswrangler.
 SENDS_SQL = {"start_query_execution", "create_prepared_statement", "read_sql_query",
              "read_sql_table", "unload", "create_ctas_table", "to_iceberg"}  # fmt: skip
-ATHENA_MODULE = "movie_pipeline.athena"
-THE_EDGE = {"athena.run_statement", "athena.read_query"}  # what calls SENDS_SQL
+ATHENA_MODULE = "movie_pipeline.analysis.athena"
+THE_EDGE = {"analysis.athena.run_statement", "analysis.athena.read_query"}  # what calls SENDS_SQL
 # Each caller of the edge, and the test above that records everything it sends.
 DRIVEN = {
-    "catalog.register_glue": test_the_typed_views_athena_receives_parse_as_trino,
-    "query.run_athena": test_every_query_athena_receives_parses_as_trino,
+    "catalog.register.register_glue": test_the_typed_views_athena_receives_parse_as_trino,
+    "analysis.query.run_athena": test_every_query_athena_receives_parses_as_trino,
     "walkthrough.key_quality": test_the_key_checks_athena_receives_parse_as_trino,
 }
 
@@ -296,9 +299,10 @@ DRIVEN = {
 def athena_calls(module: str, source: str) -> dict[str, set[str]]:
     """``{"sends": functions calling SENDS_SQL, "edge": functions calling athena.py's}``."""
     tree = ast.parse(source)
-    modules, functions = set(), set()  # local names of movie_pipeline.athena and its functions
+    # local names of movie_pipeline.analysis.athena and its functions
+    modules, functions = set(), set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "movie_pipeline":
+        if isinstance(node, ast.ImportFrom) and node.module == "movie_pipeline.analysis":
             modules |= {a.asname or a.name for a in node.names if a.name == "athena"}
         elif isinstance(node, ast.ImportFrom) and node.module == ATHENA_MODULE:
             functions |= {a.asname or a.name for a in node.names}
@@ -341,8 +345,8 @@ def test_no_other_code_path_sends_sql_to_athena():
 
 def test_the_scan_finds_a_new_path():
     source = (
-        "from movie_pipeline import athena\n"
-        "from movie_pipeline.athena import read_query as rq\n\n"
+        "from movie_pipeline.analysis import athena\n"
+        "from movie_pipeline.analysis.athena import read_query as rq\n\n"
         "def report(settings, client):\n"
         "    athena.run_statement(settings, 'select 1')\n"
         "    rq(settings, 'select 2')\n\n"

@@ -13,8 +13,8 @@ import pytest
 from lake_tables import write_cleaned_local
 from movie_pipeline import walkthrough
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES
-from movie_pipeline.storage import upload_raw_local
+from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.specs.datasets import RAW_FILES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -237,7 +237,7 @@ def test_lake_listing_shows_keys_relative_to_the_bucket(small_lake):
 
 
 def test_key_quality_finds_duplicates_and_null_keys(tmp_path, mini_frames):
-    from movie_pipeline.catalog import register_local
+    from movie_pipeline.catalog.register import register_local
 
     settings = Settings(lake_dir=tmp_path / "lake")
     cast = mini_frames["cast_data"]
@@ -308,7 +308,7 @@ def test_png_size_reads_the_header(tmp_path):
 
 
 def test_frame_turns_dataclasses_into_rows():
-    from movie_pipeline.storage import Uploaded
+    from movie_pipeline.lake.storage import Uploaded
 
     rows = [Uploaded("a.csv", "raw/a/a.csv", 3, "ff", True)]
     assert walkthrough.frame(rows, drop=["sha256"]).to_dict("records") == [
@@ -374,7 +374,7 @@ def test_parse_session_result_needs_the_marker():
 
 # Notebook 05: the reconciliation report and the quarantine ---------------------------------------
 def _report() -> str:
-    from movie_pipeline.reconcile import DatasetReconciliation, Reconciliation, TableCount
+    from movie_pipeline.etl.reconcile import DatasetReconciliation, Reconciliation, TableCount
 
     credits = DatasetReconciliation(
         dataset="credits", source="raw/credits/credits.csv", raw_records=10,

@@ -75,7 +75,7 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from movie_pipeline import query
+    from movie_pipeline.analysis import query
 
     if args.list or not args.name:
         for name, description in query.list_queries().items():
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"movie-pipeline: error: {message}", file=sys.stderr)
         return 2
     except RuntimeError as exc:
-        from movie_pipeline.spark import JavaMissingError
+        from movie_pipeline.etl.spark import JavaMissingError
 
         if isinstance(exc, JavaMissingError):
             print(f"movie-pipeline: error: {exc}", file=sys.stderr)

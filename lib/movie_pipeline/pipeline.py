@@ -13,12 +13,15 @@ import json
 import time
 from pathlib import Path
 
-from movie_pipeline import atomic, catalog, charts, etl, query, storage
+from movie_pipeline.analysis import charts, query
+from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES, find_raw_files
-from movie_pipeline.lock import lake_lock
+from movie_pipeline.etl import driver as etl
+from movie_pipeline.ingest.rawcheck import check_raw, file_chunks
+from movie_pipeline.lake import atomic, storage
+from movie_pipeline.lake.lock import lake_lock
 from movie_pipeline.progress import say, step
-from movie_pipeline.rawcheck import check_raw, file_chunks
+from movie_pipeline.specs.datasets import RAW_FILES, find_raw_files
 
 # Every shipped query (sql/*.sql): `make run` writes each one's CSV and chart.
 ALL_QUERIES = tuple(query.list_queries())
@@ -78,7 +81,7 @@ def transform(settings: Settings, spark=None, reprocess: bool = False) -> dict[s
     with lake_lock(settings, "transform"):
         if settings.backend == "aws":
             return transform_glue(settings, reprocess)
-        from movie_pipeline.spark import get_spark
+        from movie_pipeline.etl.spark import get_spark
 
         with step("start Spark"):
             spark = spark or get_spark(settings.spark_master)
@@ -169,7 +172,7 @@ def transform_glue(settings: Settings, reprocess: bool = False) -> dict[str, dic
 
 def register(settings: Settings) -> list[str]:
     """Check the cleaned files against their specs, then register them, under the lake lock."""
-    from movie_pipeline.schema_guard import guard
+    from movie_pipeline.lake.schema_guard import guard
 
     with lake_lock(settings, "catalog"):
         recover(settings)  # a killed run's half-finished swaps are finished before registering

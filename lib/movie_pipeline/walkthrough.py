@@ -203,7 +203,7 @@ def get_spark(settings: Settings):
         from pyspark.context import SparkContext
 
         return GlueContext(SparkContext.getOrCreate()).spark_session
-    from movie_pipeline.spark import get_spark as local_spark
+    from movie_pipeline.etl.spark import get_spark as local_spark
 
     return local_spark(settings.spark_master)
 
@@ -217,11 +217,11 @@ def environment(run: Walkthrough):
     """
     import pandas as pd
 
-    from movie_pipeline.datasets import RAW_FILES
+    from movie_pipeline.specs.datasets import RAW_FILES
 
     rows = [("Python", platform.python_version(), sys.version_info[:2] == (3, 11))]
     try:
-        from movie_pipeline.spark import java_version
+        from movie_pipeline.etl.spark import java_version
 
         java = java_version()
         rows.append(("Java (Spark needs 11+, Glue 5.1 runs 17)", str(java), java >= 11))
@@ -277,7 +277,7 @@ def aws_resources(settings: Settings):
     """
     import pandas as pd
 
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     s = settings
     bucket = f"s3://{s.bucket}"
@@ -356,8 +356,8 @@ def raw_files(run: Walkthrough):
     """The Kaggle files in the source folder and the key each one gets in the bucket."""
     import pandas as pd
 
-    from movie_pipeline.datasets import find_raw_files
-    from movie_pipeline.storage import raw_key
+    from movie_pipeline.lake.storage import raw_key
+    from movie_pipeline.specs.datasets import find_raw_files
 
     files = find_raw_files(run.source)
     return pd.DataFrame(
@@ -375,7 +375,7 @@ def lake_listing(settings: Settings, prefix: str):
     """
     import pandas as pd
 
-    from movie_pipeline.storage import list_files
+    from movie_pipeline.lake.storage import list_files
 
     files = list_files(settings, prefix)
     return pd.DataFrame([(f.key, f.size) for f in files], columns=["key", "bytes"])
@@ -389,9 +389,9 @@ def sizes(settings: Settings):
     """
     import pandas as pd
 
-    from movie_pipeline.datasets import RAW_FILES
-    from movie_pipeline.storage import list_files, s3_client
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.lake.storage import list_files, s3_client
+    from movie_pipeline.specs.datasets import RAW_FILES
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     s3 = s3_client(settings)  # one client for every listing: making one costs a tenth of a second
     rows = []
@@ -502,7 +502,8 @@ def session_code(settings: Settings) -> str:
     params["backend"] = "aws"
     return (
         "import json\n"
-        "from movie_pipeline import etl, walkthrough\n"
+        "from movie_pipeline import walkthrough\n"
+        "from movie_pipeline.etl import driver as etl\n"
         "from movie_pipeline.config import load_settings\n"
         f"settings = load_settings({params!r})\n"
         "result = etl.run_etl(walkthrough.get_spark(settings), settings)\n"
@@ -539,7 +540,7 @@ def flatten(run: Walkthrough, spark=None, session_factory=None) -> Flattened:
         if in_glue():
             # The ETL alone: `pipeline` loads the lock, the catalog and the queries (psutil,
             # duckdb, sqlglot), none of which a Glue session has (glue/runtime.py).
-            from movie_pipeline import etl
+            from movie_pipeline.etl import driver as etl
 
             result, engine = etl.run_etl(spark, settings), "this Glue session"
         else:
@@ -615,7 +616,7 @@ def analyse(run: Walkthrough, names: list[str] | None = None):
     """
     import pandas as pd
 
-    from movie_pipeline import charts, query
+    from movie_pipeline.analysis import charts, query
 
     run.results_dir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -641,8 +642,8 @@ def expected_tables(settings: Settings) -> list[str]:
 
     ``links`` and ``ratings`` also come from their ``_small`` variants.
     """
-    from movie_pipeline.storage import list_files
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.lake.storage import list_files
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     present = {f.key.split("/")[1] for f in list_files(settings, settings.raw_prefix)}
     return sorted(
@@ -660,8 +661,8 @@ def cleaned_tables(settings: Settings):
     """
     import pandas as pd
 
-    from movie_pipeline.storage import list_files, read_parquet_metadata, s3_client
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.lake.storage import list_files, read_parquet_metadata, s3_client
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     # One client for every footer: making one per file took most of the time on S3.
     s3 = s3_client(settings)
@@ -715,7 +716,7 @@ select * from final
 def key_quality_sql(table: str) -> str:
     """Athena SQL that counts a cleaned table's rows, distinct keys, duplicates and null keys."""
     from movie_pipeline.config import validate_identifier
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     spec = CLEANED_TABLES[validate_identifier(table, "table")]
     keys = [validate_identifier(k, "column") for k in spec.key]
@@ -736,19 +737,19 @@ def key_quality(settings: Settings, tables: list[str]):
     """
     import pandas as pd
 
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     rows = []
     for table in tables:
         sql = key_quality_sql(table)
         if settings.backend == "aws":
-            from movie_pipeline import athena
+            from movie_pipeline.analysis import athena
 
             result, _ = athena.read_query(settings, sql)
         else:
             import duckdb
 
-            from movie_pipeline.query import to_duckdb
+            from movie_pipeline.analysis.query import to_duckdb
 
             with duckdb.connect(str(settings.catalog_path), read_only=True) as con:
                 result = con.execute(to_duckdb(sql)).fetchdf()
@@ -798,8 +799,8 @@ def run_costs(settings: Settings, checks: dict[str, dict], lake_bytes: int):
 
 def expected_raw_tables(settings: Settings) -> list[str]:
     """The raw tables notebook 03 registers: one per raw dataset present in ``raw/``."""
-    from movie_pipeline.storage import list_files
-    from movie_pipeline.tables import RAW_TABLES
+    from movie_pipeline.lake.storage import list_files
+    from movie_pipeline.specs.tables import RAW_TABLES
 
     present = {f.key.split("/")[1] for f in list_files(settings, settings.raw_prefix)}
     return sorted(t.name for t in RAW_TABLES.values() if t.dataset in present)
@@ -868,7 +869,7 @@ def quarantine_reasons(settings: Settings):
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from movie_pipeline.storage import list_files
+    from movie_pipeline.lake.storage import list_files
 
     files = list_files(settings, settings.quarantine_prefix, ".parquet")
     if settings.backend == "aws":

@@ -153,7 +153,7 @@ def _query(w: World, p: dict) -> dict:
 def _empty_parquet(spec) -> bytes:
     import pyarrow.parquet as pq
 
-    from movie_pipeline.ddl import arrow_schema
+    from movie_pipeline.specs.ddl import arrow_schema
 
     buffer = io.BytesIO()
     pq.write_table(arrow_schema(spec).empty_table(), buffer)
@@ -164,7 +164,7 @@ def _start_job_run(w: World, p: dict) -> dict:
     # A finished run leaves its output behind: an empty Parquet file in each cleaned table's
     # schema (in one partition where the table has them), so that the steps after the job
     # (schema check, catalog, queries) have something to read and register.
-    from movie_pipeline.tables import CLEANED_TABLES
+    from movie_pipeline.specs.tables import CLEANED_TABLES
 
     args = w.things.get(("job", p["JobName"]), {}).get("DefaultArguments", {})
     if "--bucket" in args and "--cleaned_prefix" in args:

@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 
 from movie_pipeline.aws.session import boto3_session, is_dry_run
 from movie_pipeline.config import ConfigError, Settings
+from movie_pipeline.etl.reconcile import REPORTS_PREFIX
 from movie_pipeline.progress import say
-from movie_pipeline.reconcile import REPORTS_PREFIX
 
 VERSION = "2012-10-17"
 # Athena refuses a per-query cut-off below 10 MB.
@@ -77,7 +77,7 @@ def project_prefixes(settings: Settings) -> tuple[str, ...]:
     The six settings, plus ``reports/`` (the ETL's reconciliation report) and ``_locks/`` (the
     lake lock a run holds on the aws backend).
     """
-    from movie_pipeline.lock import S3_LOCK_KEY  # here: the lock needs psutil, Glue lacks it
+    from movie_pipeline.lake.lock import S3_LOCK_KEY  # here: the lock needs psutil, Glue lacks it
 
     s = settings
     return (s.raw_prefix, s.cleaned_prefix, s.quarantine_prefix, s.results_prefix,

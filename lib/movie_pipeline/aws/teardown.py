@@ -13,7 +13,7 @@ from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import Settings
 from movie_pipeline.errors import LakeLockedError
 from movie_pipeline.glue import sessions
-from movie_pipeline.lock import S3_LOCK_KEY, LockOwner, S3LockStore, is_stale, lake_lock
+from movie_pipeline.lake.lock import S3_LOCK_KEY, LockOwner, S3LockStore, is_stale, lake_lock
 from movie_pipeline.progress import say
 
 # Names that are never ours to delete, whatever the settings say.

@@ -4,7 +4,7 @@ In AWS Glue this file is the job script (``deploy`` uploads it; the lib comes wi
 ``--extra-py-files``). Reads go through ``create_dynamic_frame.from_options`` with a
 ``transformation_ctx`` so that job bookmarks skip raw files already processed; writes go through
 ``write_dynamic_frame.from_options`` (Snappy Parquet, ``partitionKeys``). Between the two, the
-same :func:`movie_pipeline.etl.run_etl` runs as on a laptop.
+same :func:`movie_pipeline.etl.driver.run_etl` runs as on a laptop.
 
 Outside Glue (no ``awsglue`` module), the same entry point runs on a local SparkSession::
 
@@ -21,10 +21,10 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from movie_pipeline.config import Settings, load_settings
-from movie_pipeline.datasets import CORRUPT_RECORD, RawFile, canonical_header, raw_schema
-from movie_pipeline.etl import run_etl
+from movie_pipeline.etl.driver import run_etl
 from movie_pipeline.glue import publish
-from movie_pipeline.tables import TableSpec
+from movie_pipeline.specs.datasets import CORRUPT_RECORD, RawFile, canonical_header, raw_schema
+from movie_pipeline.specs.tables import TableSpec
 
 # The job's arguments (deploy.job_arguments sets them; Glue adds JOB_NAME).
 GLUE_ARGS = ["JOB_NAME", "backend", "bucket", "raw_prefix", "cleaned_prefix", "quarantine_prefix",
@@ -153,7 +153,7 @@ def run_in_glue(argv: list[str]) -> dict:
 
 def run_local(argv: list[str]) -> dict:
     """The same ETL on a local SparkSession (``--lake DIR``), with plain Spark reads and writes."""
-    from movie_pipeline.spark import get_spark
+    from movie_pipeline.etl.spark import get_spark
 
     parser = argparse.ArgumentParser(prog="python -m movie_pipeline.glue.job")
     parser.add_argument(

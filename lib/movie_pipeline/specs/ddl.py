@@ -8,7 +8,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from movie_pipeline.config import Settings, validate_identifier
-from movie_pipeline.tables import CLEANED_TABLES, RAW_TABLES, Col, RawTableSpec, TableSpec
+from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES, Col, RawTableSpec, TableSpec
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import Settings
-from movie_pipeline.storage import MissingResourceError
+from movie_pipeline.lake.storage import MissingResourceError
 
 
 def output_location(settings: Settings) -> str:

@@ -170,7 +170,7 @@ class S3LockStore:
     def _put(self, body: bytes, **condition) -> bool:
         from botocore.exceptions import ClientError
 
-        from movie_pipeline.storage import MissingResourceError
+        from movie_pipeline.lake.storage import MissingResourceError
 
         try:
             self.s3.put_object(Bucket=self.bucket, Key=self.key, Body=body, **condition)

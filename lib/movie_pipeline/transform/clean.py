@@ -1,7 +1,7 @@
 """Pure transforms of the scalar datasets: movies_metadata (split records, typing), links, ratings.
 
-Same contract as :mod:`movie_pipeline.flatten`: raw strings in, typed columns plus the helper
-columns of :mod:`movie_pipeline.quarantine` out, then one builder per cleaned table.
+Same contract as :mod:`movie_pipeline.transform.flatten`: raw strings in, typed columns plus the helper
+columns of :mod:`movie_pipeline.transform.quarantine` out, then one builder per cleaned table.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from movie_pipeline.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS
-from movie_pipeline.flatten import (
+from movie_pipeline.specs.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS
+from movie_pipeline.transform.flatten import (
     COLLECTION_SCHEMA,
     COUNTRIES_SCHEMA,
     ID_NAME_SCHEMA,
@@ -18,8 +18,8 @@ from movie_pipeline.flatten import (
     explode_list,
     list_sizes,
 )
-from movie_pipeline.literal import parse_literals
-from movie_pipeline.quarantine import (
+from movie_pipeline.transform.literal import parse_literals
+from movie_pipeline.transform.quarantine import (
     ERRORS,
     HASH,
     RAW,

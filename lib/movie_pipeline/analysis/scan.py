@@ -22,8 +22,8 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from movie_pipeline.aws.costs import athena_cost
 from movie_pipeline.config import Settings
-from movie_pipeline.storage import StoredFile, list_files, read_parquet_metadata, s3_client
-from movie_pipeline.tables import CLEANED_TABLES, TableSpec
+from movie_pipeline.lake.storage import StoredFile, list_files, read_parquet_metadata, s3_client
+from movie_pipeline.specs.tables import CLEANED_TABLES, TableSpec
 
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
@@ -203,7 +203,7 @@ def estimate_scan(settings: Settings, sql: str, bound: list[Any] | None = None) 
     Returns:
         A ScanEstimate, with and without partition pruning.
     """
-    from movie_pipeline.query import parse
+    from movie_pipeline.analysis.query import parse
 
     bound = list(bound or [])
     tree = parse(sql)

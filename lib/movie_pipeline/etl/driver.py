@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 
-from movie_pipeline import clean, flatten
 from movie_pipeline.config import Settings
-from movie_pipeline.datasets import RAW_FILES, RawFile, count_records, drop_stray_cr, read_raw
+from movie_pipeline.etl.reconcile import DatasetReconciliation, Reconciliation, TableCount
+from movie_pipeline.ingest.rawcheck import mark, merge_marks
 from movie_pipeline.progress import say, step
-from movie_pipeline.quarantine import (
+from movie_pipeline.specs.datasets import RAW_FILES, RawFile, count_records, drop_stray_cr, read_raw
+from movie_pipeline.specs.tables import CLEANED_TABLES, TableSpec
+from movie_pipeline.transform import clean, flatten
+from movie_pipeline.transform.quarantine import (
     ERRORS,
     RETRY,
     ROW,
@@ -28,9 +31,6 @@ from movie_pipeline.quarantine import (
     rank_duplicates,
     with_row_id,
 )
-from movie_pipeline.rawcheck import mark, merge_marks
-from movie_pipeline.reconcile import DatasetReconciliation, Reconciliation, TableCount
-from movie_pipeline.tables import CLEANED_TABLES, TableSpec
 
 
 class SchemaDriftError(RuntimeError):

@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 
 from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import PipelineError, Settings
-from movie_pipeline.datasets import RAW_FILES
 from movie_pipeline.progress import progress_bar
+from movie_pipeline.specs.datasets import RAW_FILES
 
 # Multipart above 64 MB (credits.csv is 190 MB), in 16 MB parts: a failed part is retried
 # alone, and four parts travel at once.

@@ -242,7 +242,7 @@ class RawTableSpec:
 
     @property
     def dataset(self) -> str:
-        from movie_pipeline.datasets import RAW_FILES
+        from movie_pipeline.specs.datasets import RAW_FILES
 
         return RAW_FILES[self.file].dataset
 

@@ -1,7 +1,7 @@
 """Pure DataFrame -> DataFrame transforms: the Glue ETL logic, the same locally and inside Glue.
 
 Each raw dataset goes through a ``parse_*`` function (raw strings -> typed and parsed columns,
-plus the helper columns of :mod:`movie_pipeline.quarantine`), then one builder per cleaned table
+plus the helper columns of :mod:`movie_pipeline.transform.quarantine`), then one builder per cleaned table
 explodes or selects the columns of ``tables.CLEANED_TABLES``.
 """
 
@@ -11,9 +11,9 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from movie_pipeline.datasets import CORRUPT_RECORD
-from movie_pipeline.literal import parse_literals, retry_exact, retry_literal_eval
-from movie_pipeline.quarantine import (
+from movie_pipeline.specs.datasets import CORRUPT_RECORD
+from movie_pipeline.transform.literal import parse_literals, retry_exact, retry_literal_eval
+from movie_pipeline.transform.quarantine import (
     ERRORS,
     HASH,
     RAW,

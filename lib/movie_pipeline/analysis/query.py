@@ -226,7 +226,7 @@ class QueryResult:
 
 # Loading ------------------------------------------------------------------------------------
 def _sql_files() -> dict[str, Any]:
-    root = resources.files("movie_pipeline.sql")
+    root = resources.files("movie_pipeline.analysis.sql")
     return {e.name[:-4]: e for e in root.iterdir() if e.name.endswith(".sql")}
 
 
@@ -311,7 +311,7 @@ def parse(sql: str, schema: dict | None = None) -> exp.Expression:
     Returns:
         The qualified, typed sqlglot tree (an unknown column raises sqlglot's OptimizeError).
     """
-    from movie_pipeline.ddl import catalog_schema
+    from movie_pipeline.specs.ddl import catalog_schema
 
     tree = sqlglot.parse_one(named_placeholders(sql), read="athena")
     schema = catalog_schema() if schema is None else schema
@@ -394,7 +394,7 @@ def run_local(
     settings: Settings, name: str, params: dict[str, Any] | None = None, estimate: bool = True
 ) -> QueryResult:
     """Run a shipped query on the local DuckDB catalog (transpiled from Athena's dialect)."""
-    from movie_pipeline import cost
+    from movie_pipeline.analysis import scan as cost
 
     query = get_query(name)
     values = query.bind(params)
@@ -431,7 +431,7 @@ def run_athena(
 
     ``session`` is a boto3 Session (default: ``aws.session.boto3_session(settings)``).
     """
-    from movie_pipeline import athena
+    from movie_pipeline.analysis import athena
     from movie_pipeline.aws.costs import athena_cost
 
     query = get_query(name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from movie_pipeline.datasets import CORRUPT_RECORD
+from movie_pipeline.specs.datasets import CORRUPT_RECORD
 
 # Helper columns every staged dataset carries (none of them reaches a cleaned table).
 ROW = "_row"  # Spark's monotonically_increasing_id: file order within a file
@@ -167,7 +167,7 @@ def apply_checks(
 
 def carried(df: DataFrame) -> list[str]:
     """Columns a parse function passes through untouched: the raw checks' marks (``_pre_*``,
-    see :func:`movie_pipeline.rawcheck.mark`)."""
+    see :func:`movie_pipeline.ingest.rawcheck.mark`)."""
     return [c for c in df.columns if c.startswith("_pre_")]
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import duckdb
 
-from movie_pipeline import ddl
 from movie_pipeline.aws.session import boto3_session
 from movie_pipeline.config import Settings, validate_identifier
-from movie_pipeline.storage import StoredFile, list_files
-from movie_pipeline.tables import CLEANED_TABLES, RAW_TABLES, RawTableSpec, TableSpec
+from movie_pipeline.lake.storage import StoredFile, list_files
+from movie_pipeline.specs import ddl
+from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES, RawTableSpec, TableSpec
 
 
 class CatalogError(RuntimeError):
@@ -54,7 +54,7 @@ def register_local(settings: Settings, tables: list[str] | None = None) -> list[
     DuckDB CLI (``duckdb outputs/lake/_catalog/movies_db.duckdb``) and query the tables.
     Views read the files in place (absolute paths), so they see each new ETL run.
     """
-    from movie_pipeline.query import to_duckdb
+    from movie_pipeline.analysis.query import to_duckdb
 
     settings.catalog_path.parent.mkdir(parents=True, exist_ok=True)
     registered = []
@@ -162,7 +162,7 @@ def register_glue(settings: Settings, tables: list[str] | None = None, session=N
     Returns:
         The tables and views registered.
     """
-    from movie_pipeline import athena
+    from movie_pipeline.analysis import athena
 
     session = session or boto3_session(settings)
     glue, s3 = session.client("glue"), session.client("s3")

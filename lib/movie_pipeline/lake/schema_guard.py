@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pyarrow.parquet as pq
 
 from movie_pipeline.config import PipelineError, Settings
-from movie_pipeline.storage import StoredFile, list_files, read_parquet_metadata, s3_client
-from movie_pipeline.tables import CLEANED_TABLES, TableSpec
+from movie_pipeline.lake.storage import StoredFile, list_files, read_parquet_metadata, s3_client
+from movie_pipeline.specs.tables import CLEANED_TABLES, TableSpec
 
 # Spec type -> the Parquet physical type and logical annotations Athena reads as that type.
 _ACCEPTED: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from movie_pipeline.datasets import RawFile
 from movie_pipeline.errors import PipelineInputError
+from movie_pipeline.specs.datasets import RawFile
 
 CHUNK = 8 << 20
 BOM = b"\xef\xbb\xbf"
@@ -227,7 +227,7 @@ def _oversized(column: str) -> str:
 
 def _pre_reasons(columns, dataset: str) -> str:
     """SQL: the reasons the raw text alone gives (empty array on a good row)."""
-    from movie_pipeline.literal import non_null_array_sql, sql_name, sql_string
+    from movie_pipeline.transform.literal import non_null_array_sql, sql_name, sql_string
 
     limit = f" characters, more than the {MAX_CELL_CHARS:,} a real cell can hold"
     too_big = [
@@ -260,7 +260,7 @@ def mark(df, dataset: str, columns):
         the raw fields as JSON with oversized cells cut to their first 1,000 characters). The
         parse functions carry both columns; :func:`merge_marks` folds them into the reasons.
     """
-    from movie_pipeline.literal import sql_name, sql_string
+    from movie_pipeline.transform.literal import sql_name, sql_string
 
     # SQL text, one expression per column: built from Column objects, these few hundred
     # expressions cost a Py4J round trip each, while the tasks wait for the driver.
@@ -286,7 +286,7 @@ def merge_marks(parsed):
     into ``_raw``), so those rows are quarantined and counted like any other."""
     from pyspark.sql import functions as F
 
-    from movie_pipeline.quarantine import ERRORS, RAW
+    from movie_pipeline.transform.quarantine import ERRORS, RAW
 
     if _PRE not in parsed.columns:
         return parsed

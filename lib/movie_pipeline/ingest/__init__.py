@@ -1,0 +1,1 @@
+"""Ingest: check the raw files and put them under raw/."""

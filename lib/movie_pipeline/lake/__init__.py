@@ -1,0 +1,1 @@
+"""The lake: storage (folder or S3), the run lock, atomic publish, the schema guard."""

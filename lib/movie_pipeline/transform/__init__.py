@@ -1,0 +1,1 @@
+"""Transform: pure DataFrame functions, the same locally and inside Glue."""
