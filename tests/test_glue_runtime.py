@@ -20,8 +20,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from movie_pipeline import progress, walkthrough
+from movie_pipeline import progress
 from movie_pipeline.config import Settings
+from movie_pipeline.etl import engine
 from movie_pipeline.glue import deploy, runtime
 from movie_pipeline.lake.storage import upload_raw_local
 from movie_pipeline.specs.datasets import find_raw_files
@@ -114,7 +115,7 @@ def strict_run(tmp_path_factory):
         "notebook_dir": str(notebook_dir),
         # A local lake under the session's working folder stands in for the bucket.
         "notebook_parameters": f'BACKEND = "local"\nBUCKET = "{BUCKET}"\n',
-        "statement": walkthrough.session_code(Settings(backend="aws", bucket=BUCKET)),
+        "statement": engine.session_code(Settings(backend="aws", bucket=BUCKET)),
         "out": str(root / "report.json"),
     }
     (root / "config.json").write_text(json.dumps(config))

@@ -466,7 +466,7 @@ def test_02_creates_a_glue_session_with_the_walkthroughs_settings(walk):
     assert role["Arn"] == create["Role"]
     body = _s3().get_object(Bucket=BUCKET, Key="artifacts/lib/movie_pipeline.zip")["Body"].read()
     shipped = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
-    assert {f"movie_pipeline/{m}.py" for m in ("etl", "walkthrough", "config")} <= shipped
+    assert {f"movie_pipeline/{m}.py" for m in ("etl/driver", "etl/engine", "config")} <= shipped
 
 
 def test_02_runs_one_statement_then_stops_the_session(walk):
@@ -476,8 +476,8 @@ def test_02_runs_one_statement_then_stops_the_session(walk):
     assert statement["SessionId"] == session_id
     tree = ast.parse(statement["Code"])
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
-                for a in n.names if n.module == "movie_pipeline"}  # fmt: skip
-    assert {"etl", "walkthrough"} <= imported
+                for a in n.names if n.module == "movie_pipeline.etl"}  # fmt: skip
+    assert {"driver", "engine"} <= imported
     (settings_call,) = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
                         and getattr(n.func, "id", None) == "load_settings"]  # fmt: skip
     sent = ast.literal_eval(settings_call.args[0])
@@ -485,7 +485,7 @@ def test_02_runs_one_statement_then_stops_the_session(walk):
         "backend": "aws", "bucket": BUCKET, "database": "movies_db", "region": REGION,
     }  # fmt: skip
     assert "lake_dir" not in sent  # a session has no local lake
-    assert "etl.run_etl(" in statement["Code"]
+    assert "driver.run_etl(" in statement["Code"]
     # Polled until done, then stopped: nothing left billing.
     actions = [a for a, _ in walk.glue.requests if a in SESSION_ACTIONS]
     assert walk.glue.sent("GetStatement")

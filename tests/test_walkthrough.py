@@ -12,8 +12,12 @@ import pytest
 
 from lake_tables import write_cleaned_local
 from movie_pipeline import walkthrough
+from movie_pipeline.aws import costs, iam
+from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings
+from movie_pipeline.etl import engine
 from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.report import audit, environment, lake
 from movie_pipeline.specs.datasets import RAW_FILES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,12 +99,12 @@ def test_start_again_replaces_the_labels(tmp_path, monkeypatch, restore_streams)
 
 
 def test_outside_glue_by_default():
-    assert walkthrough.in_glue() is False
+    assert engine.in_glue() is False
 
 
 def test_inside_glue_spark_is_glues_and_no_folder_is_shown(fake_glue, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert walkthrough.in_glue() is True
+    assert engine.in_glue() is True
     # The Glue-kernel notebook passes BACKEND = "aws" (its parameters cell).
     run = walkthrough.start("aws", bucket="my-bucket")
     assert run.settings.raw_uri("credits") == "s3://my-bucket/raw/credits"
@@ -110,7 +114,7 @@ def test_inside_glue_spark_is_glues_and_no_folder_is_shown(fake_glue, tmp_path, 
     import pyspark.context
 
     monkeypatch.setattr(pyspark.context.SparkContext, "getOrCreate", staticmethod(lambda: "sc"))
-    assert walkthrough.get_spark(run.settings) == ("glue spark of", "sc")
+    assert engine.get_spark(run.settings) == ("glue spark of", "sc")
 
 
 # Notebook 00 ----------------------------------------------------------------------------------
@@ -121,14 +125,14 @@ def test_environment_reports_python_java_and_the_source_files(tmp_path, monkeypa
     (source / "credits.csv").write_text("cast,crew,id\n")
     (source / "notes.csv").write_text("not a dataset file\n")
     run = walkthrough.start("local", source, tmp_path / "lake", tmp_path / "out")
-    env = walkthrough.environment(run).set_index("check")
+    env = environment.environment(run.settings, run.source).set_index("check")
     assert env.loc["Python", "value"] == ".".join(map(str, sys.version_info[:3]))
     assert env.loc["raw files in the source folder", "value"] == f"1 of {len(RAW_FILES)}"
     assert bool(env.loc["pyspark", "ok"]) is True
 
 
 def test_cost_estimate_matches_list_prices():
-    est = walkthrough.cost_estimate(Settings(), raw_bytes=2 * 1024**3, queries=3).set_index("item")
+    est = costs.cost_estimate(Settings(), raw_bytes=2 * 1024**3, queries=3).set_index("item")
     # 5 minutes on 2 x G.1X (1 DPU each) at $0.44 per DPU-hour.
     assert est.loc["Glue interactive session (02)", "usd"] == round(5 / 60 * 2 * 0.44, 4)
     # 3 queries scanning at most 2 GB each, at $5 per TB.
@@ -143,7 +147,7 @@ def test_cost_estimate_matches_list_prices():
 
 
 def test_aws_resources_name_what_the_other_modules_create():
-    res = walkthrough.aws_resources(Settings(bucket="my-lake", database="films"))
+    res = environment.aws_resources(Settings(bucket="my-lake", database="films"))
     names = " ".join(res["name"])
     assert "s3://my-lake" in names and "movie-pipeline-glue" in names and "films" in names
     assert list(res["notebook"]) == sorted(res["notebook"])
@@ -158,7 +162,7 @@ def test_policy_summary_lists_each_statement():
         "trust": {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
                                 "Principal": {"Service": "glue.amazonaws.com"}}},
     }  # fmt: skip
-    summary = walkthrough.policy_summary(docs)
+    summary = iam.policy_summary(docs)
     assert list(summary["sid"]) == ["A", "B", ""]
     assert list(summary["resources"]) == [
         "arn:x", "r1, r2", '{"Service": "glue.amazonaws.com"}'
@@ -169,7 +173,7 @@ def test_raw_files_gives_each_file_its_key(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "links.csv").write_text("movieId,imdbId,tmdbId\n1,114709,862\n")
     run = walkthrough.start("local", tmp_path, tmp_path / "lake", tmp_path / "out")
-    files = walkthrough.raw_files(run)
+    files = lake.raw_files(run.settings, run.source)
     assert files.to_dict("records") == [
         {"file": "links.csv", "bytes": 35, "key": "raw/links/links.csv"}
     ]
@@ -191,7 +195,7 @@ def small_lake(tmp_path, mini_frames):
 
 
 def test_cleaned_tables_counts_files_partitions_and_rows(small_lake, mini_frames):
-    tables = walkthrough.cleaned_tables(small_lake).set_index("table")
+    tables = lake.cleaned_tables(small_lake).set_index("table")
     assert sorted(tables.index) == ["cast_data", "movies"]
     assert tables.loc["cast_data", "rows"] == len(mini_frames["cast_data"])
     assert tables.loc["cast_data", "files"] == -(-len(mini_frames["cast_data"]) // 5)
@@ -206,15 +210,15 @@ def test_cleaned_tables_counts_files_partitions_and_rows(small_lake, mini_frames
 
 def test_expected_tables_follow_the_raw_datasets_present(small_lake):
     # credits gives cast and crew; ratings_small stands in for ratings.
-    assert walkthrough.expected_tables(small_lake) == ["cast_data", "crew_data", "ratings"]
+    assert lake.expected_tables(small_lake) == ["cast_data", "crew_data", "ratings"]
 
 
 def test_expected_raw_tables_follow_the_raw_files(small_lake):
-    assert walkthrough.expected_raw_tables(small_lake) == ["raw_credits", "raw_ratings_small"]
+    assert lake.expected_raw_tables(small_lake) == ["raw_credits", "raw_ratings_small"]
 
 
 def test_sizes_set_raw_csv_against_cleaned_parquet(small_lake):
-    sizes = walkthrough.sizes(small_lake).set_index("dataset")
+    sizes = lake.sizes(small_lake).set_index("dataset")
     credits = Path(small_lake.raw_uri("credits/credits.csv")).stat().st_size
     cast = sum(
         p.stat().st_size for p in Path(small_lake.cleaned_uri("cast_data")).glob("*.parquet")
@@ -230,7 +234,7 @@ def test_sizes_set_raw_csv_against_cleaned_parquet(small_lake):
 
 
 def test_lake_listing_shows_keys_relative_to_the_bucket(small_lake):
-    listing = walkthrough.lake_listing(small_lake, "raw")
+    listing = lake.lake_listing(small_lake, "raw")
     assert list(listing["key"]) == [
         "raw/credits/credits.csv", "raw/ratings_small/ratings_small.csv"
     ]  # fmt: skip
@@ -245,7 +249,7 @@ def test_key_quality_finds_duplicates_and_null_keys(tmp_path, mini_frames):
     write_cleaned_local(settings, "cast_data", broken)
     write_cleaned_local(settings, "movie_genres", mini_frames["movie_genres"])
     register_local(settings)
-    quality = walkthrough.key_quality(settings, ["cast_data", "movie_genres"]).set_index("table")
+    quality = audit.key_quality(settings, ["cast_data", "movie_genres"]).set_index("table")
     assert quality.loc["cast_data"].to_dict() == {
         "key": "id, credit_id",
         "row_count": len(cast) + 3,
@@ -255,12 +259,12 @@ def test_key_quality_finds_duplicates_and_null_keys(tmp_path, mini_frames):
     }
     genres = quality.loc["movie_genres"]
     assert (genres["duplicate_rows"], genres["null_key_rows"]) == (0, 0)
-    assert walkthrough.catalog_rows(settings, ["cast_data"]) == {"cast_data": len(cast) + 3}
+    assert catalog.catalog_rows(settings, ["cast_data"]) == {"cast_data": len(cast) + 3}
 
 
 def test_key_quality_sql_refuses_unknown_tables():
     with pytest.raises(KeyError):
-        walkthrough.key_quality_sql("no_such_table")
+        audit.key_quality_sql("no_such_table")
 
 
 def test_run_costs_estimates_offline_runs_and_keeps_measured_ones():
@@ -268,14 +272,14 @@ def test_run_costs_estimates_offline_runs_and_keeps_measured_ones():
         "02": {"seconds": 30.0, "engine": "local Spark", "usd": None},
         "04": {"queries": {"a": 1, "b": 2}, "bytes_scanned": 3 * 1024**2, "usd": 0.0001},
     }
-    bill = walkthrough.run_costs(Settings(), checks, lake_bytes=1024**3).set_index("item")
+    bill = costs.run_costs(Settings(), checks, lake_bytes=1024**3).set_index("item")
     # 30 s is billed as the one-minute minimum, on 2 DPU.
     assert bill.loc["Glue (02)", "usd"] == round(60 * 2 / 3600 * 0.44, 4)
     assert bill.loc["Glue (02)", "measured_or_estimated"] == "estimated"
     assert bill.loc["Athena (04)", "usd"] == 0.0001
     assert bill.loc["S3 storage for a month", "usd"] == 0.023
     measured = {**checks, "02": {"seconds": 90, "engine": "Glue session s-1", "usd": 0.05}}
-    bill = walkthrough.run_costs(Settings(), measured, 0).set_index("item")
+    bill = costs.run_costs(Settings(), measured, 0).set_index("item")
     assert (bill.loc["Glue (02)", "usd"], bill.loc["Glue (02)", "measured_or_estimated"]) == (
         0.05, "measured"
     )  # fmt: skip
@@ -290,21 +294,6 @@ def test_load_checks_reads_what_record_check_saved(tmp_path, capsys):
     assert printed == {"notebook": "02", "rows": {"cast_data": 3}, "engine": "local Spark"}
     assert walkthrough.load_checks(tmp_path) == {"02": printed}
     assert walkthrough.load_checks(tmp_path / "nowhere") == {}
-
-
-def test_png_size_reads_the_header(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(4, 2), dpi=100)
-    fig.savefig(tmp_path / "a.png")
-    plt.close(fig)
-    assert walkthrough.png_size(tmp_path / "a.png") == (400, 200)
-    (tmp_path / "b.png").write_bytes(b"GIF89a" + bytes(30))
-    with pytest.raises(ValueError, match="not a PNG"):
-        walkthrough.png_size(tmp_path / "b.png")
 
 
 def test_frame_turns_dataclasses_into_rows():
@@ -342,13 +331,13 @@ class FakeSession:
             "reconciliation": {"ok": True, "datasets": {}, "skipped": {}},
             "report_path": "s3://b/reports/reconciliation.json",
         }
-        return "Spark noise\n" + walkthrough.RESULT_MARKER + json.dumps(result)
+        return "Spark noise\n" + engine.RESULT_MARKER + json.dumps(result)
 
 
 def test_flatten_on_aws_runs_the_etl_in_a_glue_session(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = walkthrough.start("aws", tmp_path, tmp_path / "lake", tmp_path / "out", bucket="b-1x")
-    flattened = walkthrough.flatten(run, session_factory=FakeSession)
+    flattened = engine.flatten(run.settings, session_factory=FakeSession)
     session = FakeSession.made[-1]
     assert flattened.tables == {
         "cast_data": {"rows": 7, "path": "s3://b/cleaned/cast_data", "bytes": 9}
@@ -361,15 +350,13 @@ def test_flatten_on_aws_runs_the_etl_in_a_glue_session(tmp_path, monkeypatch):
     (code,) = session.codes
     compile(code, "<statement>", "exec")
     assert "'bucket': 'b-1x'" in code and "'backend': 'aws'" in code and "lake_dir" not in code
-    assert "result = etl.run_etl(walkthrough.get_spark(settings), settings)" in code
+    assert "result = driver.run_etl(engine.get_spark(settings), settings)" in code
 
 
 def test_parse_session_result_needs_the_marker():
-    assert walkthrough.parse_session_result(f'x\n{walkthrough.RESULT_MARKER}{{"t": 1}}\n') == {
-        "t": 1
-    }
+    assert engine.parse_session_result(f'x\n{engine.RESULT_MARKER}{{"t": 1}}\n') == {"t": 1}
     with pytest.raises(ValueError, match="no result line"):
-        walkthrough.parse_session_result("Traceback ...")
+        engine.parse_session_result("Traceback ...")
 
 
 # Notebook 05: the reconciliation report and the quarantine ---------------------------------------
@@ -388,13 +375,13 @@ def _report() -> str:
 def test_reconciliation_is_read_back_from_the_lake(tmp_path):
     settings = Settings(lake_dir=tmp_path / "lake")
     with pytest.raises(FileNotFoundError, match="run notebook 02 first"):
-        walkthrough.load_reconciliation(settings)
+        audit.load_reconciliation(settings)
     path = Path(settings.uri("reports", "reconciliation.json"))
     path.parent.mkdir(parents=True)
     path.write_text(_report())
-    report = walkthrough.load_reconciliation(settings)
+    report = audit.load_reconciliation(settings)
     assert report["ok"] is False  # crew_data is one row short
-    datasets, tables = walkthrough.reconciliation_frames(report)
+    datasets, tables = audit.reconciliation_frames(report)
     assert datasets.to_dict("records") == [{
         "dataset": "credits", "raw_records": 10, "read_records": 10, "clean": 7,
         "quarantined": 1, "duplicates_removed": 2, "split_halves_merged": 0, "accounted": 10,
@@ -411,11 +398,11 @@ def test_reconciliation_is_read_back_from_s3(aws):
 
     settings = Settings(backend="aws", bucket="recon-bucket")
     with pytest.raises(FileNotFoundError, match="s3://recon-bucket/reports"):
-        walkthrough.load_reconciliation(settings)
+        audit.load_reconciliation(settings)
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="recon-bucket")
     s3.put_object(Bucket="recon-bucket", Key="reports/reconciliation.json", Body=_report())
-    assert walkthrough.load_reconciliation(settings)["datasets"]["credits"]["clean"] == 7
+    assert audit.load_reconciliation(settings)["datasets"]["credits"]["clean"] == 7
 
 
 def test_quarantine_reasons_group_alike_reasons(tmp_path):
@@ -423,7 +410,7 @@ def test_quarantine_reasons_group_alike_reasons(tmp_path):
     import pyarrow.parquet as pq
 
     settings = Settings(lake_dir=tmp_path / "lake")
-    assert walkthrough.quarantine_reasons(settings).empty
+    assert audit.quarantine_reasons(settings).empty
     folder = Path(settings.quarantine_uri("movies_metadata"))
     folder.mkdir(parents=True)
     reasons = ["budget 'abc' is not a bigint", "budget 'x1' is not a bigint", "id '' is not an int"]
@@ -432,7 +419,7 @@ def test_quarantine_reasons_group_alike_reasons(tmp_path):
         "raw": ["{}"] * 3,
     })  # fmt: skip
     pq.write_table(table, folder / "part-0.parquet")
-    got = walkthrough.quarantine_reasons(settings)
+    got = audit.quarantine_reasons(settings)
     assert got.values.tolist() == [
         ["movies_metadata", "budget '...' is not a bigint", 2],
         ["movies_metadata", "id '...' is not an int", 1],

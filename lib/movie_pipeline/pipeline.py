@@ -196,9 +196,15 @@ def analyse(
     Args:
         settings: backend and catalog.
         outputs: ``results/<name>.csv`` and ``charts/<name>.png`` go under it.
-        names: the queries to run.
+        names: the queries to run (empty or None: every shipped query).
         params: ``{query: {parameter: value}}`` for queries that take parameters.
+
+    Returns:
+        ``{query: {"rows", "csv", "chart", "seconds", "bytes_scanned", "usd", ...}}``, the csv
+        and chart paths relative to ``outputs``; ``{"skipped": reason}`` for a skipped query.
     """
+    outputs = Path(outputs)
+    names = names or ALL_QUERIES
     results = {}
     available = catalog.list_tables(settings)
     for name in names:
@@ -218,7 +224,9 @@ def analyse(
         elif res.bytes_scanned is not None:
             say(f"  Athena scanned {res.bytes_scanned:,} bytes (${res.usd:.6f})")
         results[name] = {
-            "rows": len(res.frame), "csv": str(csv_path), "chart": str(png) if png else None,
+            "query": name, "rows": len(res.frame),
+            "csv": csv_path.relative_to(outputs).as_posix(),
+            "chart": Path(png).relative_to(outputs).as_posix() if png else None,
             "seconds": round(res.seconds, 3), "params": res.params,
             "bytes_scanned": res.bytes_scanned, "bytes_estimated": res.bytes_estimated,
             "usd": res.usd,

@@ -574,3 +574,30 @@ def setup_aws(settings: Settings, session=None, sleep=time.sleep) -> SetupReport
         say(f"waiting {IAM_PROPAGATION_SECONDS} s for the new role to propagate in IAM")
         sleep(IAM_PROPAGATION_SECONDS)
     return report
+
+
+def policy_summary(documents: dict[str, dict]):
+    """One row per statement of each policy document: what it allows, on what.
+
+    Args:
+        documents: ``{policy name: document}``, as ``aws.iam.policy_documents`` returns them.
+
+    Returns:
+        A DataFrame: policy, sid, effect, actions, resources.
+    """
+    import pandas as pd
+
+    def listed(value) -> str:
+        values = [value] if isinstance(value, str | dict) else list(value or [])
+        return ", ".join(json.dumps(v) if isinstance(v, dict) else str(v) for v in values)
+
+    rows = []
+    for name, doc in documents.items():
+        statements = doc.get("Statement", [])
+        for st in [statements] if isinstance(statements, dict) else statements:
+            rows.append((
+                name, st.get("Sid", ""), st.get("Effect", ""),
+                listed(st.get("Action", st.get("NotAction"))),
+                listed(st.get("Resource", st.get("Principal"))),
+            ))  # fmt: skip
+    return pd.DataFrame(rows, columns=["policy", "sid", "effect", "actions", "resources"])

@@ -188,3 +188,15 @@ def register_glue(settings: Settings, tables: list[str] | None = None, session=N
         athena.run_statement(settings, ddl.typed_view_sql(raw), session)
         registered.append(raw.view_name)
     return registered
+
+
+def catalog_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
+    """Rows per table as the local catalog sees them (``select count(*)`` on each DuckDB view).
+
+    Only for the local backend: on AWS the same count is an Athena query, billed.
+    """
+    with duckdb.connect(str(settings.catalog_path), read_only=True) as con:
+        return {
+            t: con.execute(f"select count(*) from {validate_identifier(t, 'table')}").fetchone()[0]
+            for t in tables
+        }

@@ -1,0 +1,1 @@
+"""Report: what the walkthrough needs and creates, what landed where, what a run reconciled."""
