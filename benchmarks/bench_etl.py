@@ -335,7 +335,7 @@ def main() -> int:
 def _lake(data: Path, work: Path) -> Path:
     """A local lake under ``work`` holding the raw files (stage 1, not timed)."""
     from movie_pipeline.config import load_settings
-    from movie_pipeline.lake.storage import upload_raw_local
+    from movie_pipeline.ingest.upload import upload_raw_local
 
     lake = work / "lake"
     files = {f"{d}.csv": data / f"{d}.csv" for d in DATASETS}

@@ -11,8 +11,9 @@ import pytest
 
 from movie_pipeline import pipeline
 from movie_pipeline.catalog import register as catalog
+from movie_pipeline.ingest.upload import upload_raw
 from movie_pipeline.lake.schema_guard import SchemaMismatchError
-from movie_pipeline.lake.storage import MissingResourceError, list_files, upload_raw
+from movie_pipeline.lake.storage import MissingResourceError, list_files
 from movie_pipeline.specs import ddl
 from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES
 

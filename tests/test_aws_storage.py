@@ -12,14 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from boto3.s3.transfer import TransferConfig
 
-from movie_pipeline.lake.storage import (
-    MissingResourceError,
-    StoredFile,
-    list_files,
-    read_parquet_metadata,
-    upload_raw,
-    upload_raw_s3,
-)
+from movie_pipeline.ingest.upload import upload_raw, upload_raw_s3
+from movie_pipeline.lake.footers import read_footer
+from movie_pipeline.lake.storage import MissingResourceError, StoredFile, list_files
 
 pytestmark = pytest.mark.aws
 
@@ -99,7 +94,7 @@ def test_footers_read_from_s3_equal_the_local_ones(aws_lake, tmp_path):
         key = f"cleaned/t/{name}.parquet"
         s3.upload_file(str(path), aws_lake.bucket, key)
         stored = StoredFile(f"s3://{aws_lake.bucket}/{key}", key, path.stat().st_size)
-        remote, local = read_parquet_metadata(aws_lake, stored), pq.read_metadata(path)
+        remote, local = read_footer(aws_lake, stored), pq.read_metadata(path)
         assert remote.schema.equals(local.schema) and remote.num_rows == local.num_rows
         assert remote.row_group(0).column(0).total_compressed_size == (
             local.row_group(0).column(0).total_compressed_size
@@ -111,4 +106,4 @@ def test_footers_read_from_s3_equal_the_local_ones(aws_lake, tmp_path):
     assert [f.key for f in listed] == ["cleaned/t/notes.txt", "cleaned/t/small.parquet",
                                        "cleaned/t/wide.parquet"]  # fmt: skip
     with pytest.raises(ValueError, match="notes.txt is not a Parquet file"):
-        read_parquet_metadata(aws_lake, listed[0])
+        read_footer(aws_lake, listed[0])

@@ -9,7 +9,7 @@ import duckdb
 
 from movie_pipeline.catalog.register import list_tables, register_local
 from movie_pipeline.config import Settings
-from movie_pipeline.lake.storage import upload_raw
+from movie_pipeline.ingest.upload import upload_raw
 from movie_pipeline.specs.datasets import find_raw_files
 
 

@@ -24,7 +24,7 @@ from movie_pipeline import progress
 from movie_pipeline.config import Settings
 from movie_pipeline.etl import engine
 from movie_pipeline.glue import deploy, runtime
-from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.ingest.upload import upload_raw_local
 from movie_pipeline.specs.datasets import find_raw_files
 
 REPO = Path(__file__).resolve().parents[1]

@@ -35,7 +35,7 @@ from movie_pipeline.config import Settings
 from movie_pipeline.etl import driver as etl
 from movie_pipeline.etl.reconcile import REPORT_NAME, REPORTS_PREFIX
 from movie_pipeline.glue import publish
-from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.ingest.upload import upload_raw_local
 from movie_pipeline.specs.datasets import find_raw_files
 
 REPO = Path(__file__).resolve().parents[1]

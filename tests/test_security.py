@@ -22,7 +22,7 @@ from movie_pipeline.config import ConfigError, Settings
 from movie_pipeline.errors import UnsafeNameError
 from movie_pipeline.generator import generate
 from movie_pipeline.generator.faults import write_fault
-from movie_pipeline.lake import storage
+from movie_pipeline.ingest import upload
 
 
 # Credentials: the pipeline's outputs and logs never hold them -----------------------------------
@@ -173,7 +173,7 @@ def test_traversal_in_settings_is_refused(tmp_path, setting):
 def test_traversal_in_file_names_is_refused(tmp_path, name):
     settings = Settings(lake_dir=tmp_path / "lake")
     with pytest.raises(KeyError):  # only the dataset's own file names map to a key
-        storage.upload_raw(settings, {name: tmp_path / "x.csv"})
+        upload.upload_raw(settings, {name: tmp_path / "x.csv"})
     with pytest.raises(ValueError, match="unknown"):
         write_fault(name, tmp_path / "faults")
     with pytest.raises(ValueError, match="unknown file"):

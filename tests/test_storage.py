@@ -8,7 +8,8 @@ import pyarrow.parquet as pq
 
 from lake_tables import write_cleaned_local
 from movie_pipeline.config import Settings
-from movie_pipeline.lake.storage import list_files, upload_raw
+from movie_pipeline.ingest.upload import upload_raw
+from movie_pipeline.lake.storage import list_files
 from movie_pipeline.specs.ddl import arrow_schema
 from movie_pipeline.specs.tables import CLEANED_TABLES
 

@@ -35,10 +35,10 @@ from trino_query_parser.SqlBaseLexer import SqlBaseLexer
 from trino_query_parser.SqlBaseParser import SqlBaseParser
 
 import movie_pipeline
-from movie_pipeline import walkthrough
 from movie_pipeline.analysis import athena, query
 from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings
+from movie_pipeline.report import audit
 from movie_pipeline.specs import ddl
 from movie_pipeline.specs.tables import CLEANED_TABLES, RAW_TABLES
 
@@ -247,7 +247,7 @@ def test_every_query_athena_receives_parses_as_trino(aws_lake, athena_log):
 
 @pytest.mark.aws
 def test_the_key_checks_athena_receives_parse_as_trino(aws_lake, athena_log):
-    walkthrough.key_quality(aws_lake, list(CLEANED_TABLES))
+    audit.key_quality(aws_lake, list(CLEANED_TABLES))
     statements = athena_log()
     assert len(statements) == len(CLEANED_TABLES)
     assert_athena_accepts(statements)
@@ -292,7 +292,7 @@ THE_EDGE = {"analysis.athena.run_statement", "analysis.athena.read_query"}  # wh
 DRIVEN = {
     "catalog.register.register_glue": test_the_typed_views_athena_receives_parse_as_trino,
     "analysis.query.run_athena": test_every_query_athena_receives_parses_as_trino,
-    "walkthrough.key_quality": test_the_key_checks_athena_receives_parse_as_trino,
+    "report.audit.key_quality": test_the_key_checks_athena_receives_parse_as_trino,
 }
 
 

@@ -16,7 +16,7 @@ from movie_pipeline.aws import costs, iam
 from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings
 from movie_pipeline.etl import engine
-from movie_pipeline.lake.storage import upload_raw_local
+from movie_pipeline.ingest.upload import upload_raw_local
 from movie_pipeline.report import audit, environment, lake
 from movie_pipeline.specs.datasets import RAW_FILES
 
@@ -297,7 +297,7 @@ def test_load_checks_reads_what_record_check_saved(tmp_path, capsys):
 
 
 def test_frame_turns_dataclasses_into_rows():
-    from movie_pipeline.lake.storage import Uploaded
+    from movie_pipeline.ingest.upload import Uploaded
 
     rows = [Uploaded("a.csv", "raw/a/a.csv", 3, "ff", True)]
     assert walkthrough.frame(rows, drop=["sha256"]).to_dict("records") == [

@@ -18,7 +18,8 @@ from movie_pipeline.catalog import register as catalog
 from movie_pipeline.config import Settings
 from movie_pipeline.etl import driver as etl
 from movie_pipeline.ingest.rawcheck import check_raw, file_chunks
-from movie_pipeline.lake import atomic, storage
+from movie_pipeline.ingest.upload import Uploaded, upload_raw
+from movie_pipeline.lake import atomic
 from movie_pipeline.lake.lock import lake_lock
 from movie_pipeline.progress import say, step
 from movie_pipeline.specs.datasets import RAW_FILES, find_raw_files
@@ -45,7 +46,7 @@ def check_sources(files: dict[str, Path]) -> list[str]:
     return notes
 
 
-def upload(settings: Settings, source: str | Path) -> list[storage.Uploaded]:
+def upload(settings: Settings, source: str | Path) -> list[Uploaded]:
     """Check the raw files in ``source``, then copy them to ``raw/`` under the lake lock.
 
     Nothing is copied when any file fails its check; an unchanged file is not sent again.
@@ -62,7 +63,7 @@ def upload(settings: Settings, source: str | Path) -> list[storage.Uploaded]:
         lake_lock(settings, "upload"),
         step(f"upload {len(files)} raw files to {settings.raw_uri()}"),
     ):
-        results = storage.upload_raw(settings, files)
+        results = upload_raw(settings, files)
     for r in results:
         say(f"  {r.key}: {r.size:,} bytes, {'uploaded' if r.transferred else 'unchanged, skipped'}")
     return results

@@ -190,7 +190,7 @@ def load_checks(outputs: str | Path) -> dict[str, dict]:
 
 
 def frame(items, drop: tuple[str, ...] | list[str] = ()):
-    """A list of dataclass instances (``storage.Uploaded``, ...) as a DataFrame, minus ``drop``."""
+    """A list of dataclass instances (``upload.Uploaded``, ...) as a DataFrame, minus ``drop``."""
     import dataclasses
 
     import pandas as pd

@@ -22,7 +22,8 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from movie_pipeline.aws.costs import athena_cost
 from movie_pipeline.config import Settings
-from movie_pipeline.lake.storage import StoredFile, list_files, read_parquet_metadata, s3_client
+from movie_pipeline.lake.footers import read_footer
+from movie_pipeline.lake.storage import StoredFile, list_files, s3_client
 from movie_pipeline.specs.tables import CLEANED_TABLES, TableSpec
 
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -188,7 +189,7 @@ def _column_bytes(meta, columns: set[str] | None) -> int:
 def _footer(settings: Settings, f: StoredFile, footers: dict, s3):
     # Each file's footer is read once per estimate, however many scans touch it.
     if f.uri not in footers:
-        footers[f.uri] = read_parquet_metadata(settings, f, s3)
+        footers[f.uri] = read_footer(settings, f, s3)
     return footers[f.uri]
 
 

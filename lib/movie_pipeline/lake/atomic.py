@@ -27,10 +27,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-import pyarrow.parquet as pq
-
 from movie_pipeline.config import PipelineError, Settings
 from movie_pipeline.errors import UnsafeNameError
+from movie_pipeline.lake.footers import count_rows
 
 JOURNAL = "COMMIT.json"
 MARKER = "_version.json"  # hidden from Athena, Spark and DuckDB's *.parquet globs
@@ -99,7 +98,7 @@ def check_complete(folder: Path, expected_rows: int | None = None) -> int:
     if not files:
         raise IncompleteTableError(f"{folder}: no Parquet files")
     try:
-        rows = sum(pq.read_metadata(f).num_rows for f in files)
+        rows = count_rows(None, files)
     except OSError as exc:  # a truncated file has no footer
         raise IncompleteTableError(f"{folder}: unreadable Parquet ({exc})") from exc
     if expected_rows is not None and rows != expected_rows:

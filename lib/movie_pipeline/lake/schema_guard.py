@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pyarrow.parquet as pq
 
 from movie_pipeline.config import PipelineError, Settings
-from movie_pipeline.lake.storage import StoredFile, list_files, read_parquet_metadata, s3_client
+from movie_pipeline.lake.footers import read_footer
+from movie_pipeline.lake.storage import StoredFile, list_files, s3_client
 from movie_pipeline.specs.tables import CLEANED_TABLES, TableSpec
 
 # Spec type -> the Parquet physical type and logical annotations Athena reads as that type.
@@ -97,7 +98,7 @@ def check_file(spec: TableSpec, meta: pq.FileMetaData, file: str) -> list[Mismat
 
     Args:
         spec: the table spec.
-        meta: the file's Parquet metadata (``storage.read_parquet_metadata``).
+        meta: the file's Parquet metadata (``storage.read_footer``).
         file: the file's URI, for the message.
 
     Returns:
@@ -168,7 +169,7 @@ def check_table(
     for stored in files if files is not None else list_files(settings, prefix, ".parquet", s3):
         if spec.partition_keys:
             problems += _check_partition_folders(spec, stored, stored.key[len(prefix) + 1 :])
-        problems += check_file(spec, read_parquet_metadata(settings, stored, s3), stored.uri)
+        problems += check_file(spec, read_footer(settings, stored, s3), stored.uri)
     return problems
 
 

@@ -12,7 +12,7 @@ def raw_files(settings: Settings, source: str | Path):
     """The Kaggle files in ``source`` and the key each one gets in the bucket."""
     import pandas as pd
 
-    from movie_pipeline.lake.storage import raw_key
+    from movie_pipeline.ingest.upload import raw_key
     from movie_pipeline.specs.datasets import find_raw_files
 
     files = find_raw_files(source)
@@ -75,7 +75,8 @@ def cleaned_tables(settings: Settings):
     """
     import pandas as pd
 
-    from movie_pipeline.lake.storage import list_files, read_parquet_metadata, s3_client
+    from movie_pipeline.lake.footers import count_rows
+    from movie_pipeline.lake.storage import list_files, s3_client
     from movie_pipeline.specs.tables import CLEANED_TABLES
 
     # One client for every footer: making one per file took most of the time on S3.
@@ -89,7 +90,7 @@ def cleaned_tables(settings: Settings):
         folders = {f.key[len(prefix) + 1 :].rpartition("/")[0] for f in files}
         rows.append((
             table, len(files), len(folders - {""}), sum(f.size for f in files),
-            sum(read_parquet_metadata(settings, f, s3=s3).num_rows for f in files),
+            count_rows(settings, files, s3),
         ))  # fmt: skip
     return pd.DataFrame(rows, columns=["table", "files", "partitions", "bytes", "rows"])
 
