@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from movie_pipeline.specs.datasets import CORRUPT_RECORD
-from movie_pipeline.transform.literal import parse_literals, retry_exact, retry_literal_eval
+from movie_pipeline.transform.literal import parse_literals, retry_cells
 from movie_pipeline.transform.quarantine import (
     ERRORS,
     HASH,
@@ -130,13 +130,7 @@ def settle_retries(parsed: DataFrame, cells: dict, stage=None) -> DataFrame:
     def sized(frame: DataFrame) -> DataFrame:
         return list_sizes(frame.drop(*[f"_n_{c}" for c in lists]), lists).select(*parsed.columns)
 
-    fixed, still = retry_exact(parsed.filter(F.size(RETRY) > 0), raw_cells), None
-    if stage:  # counted while staged: the sizes must be right already
-        fixed, still = stage(sized(fixed), "retried_exact")
-    if still is None or still:
-        fixed = sized(retry_literal_eval(fixed, raw_cells))
-        if stage:
-            fixed, _ = stage(fixed, "retried_literal_eval")
+    fixed = retry_cells(parsed.filter(F.size(RETRY) > 0), raw_cells, stage=stage, then=sized)
     settled = parsed.filter(F.size(RETRY) == 0).unionByName(fixed)
     # Unstaged (a notebook cell, a test), an explode on top of this plan let Spark's predicate
     # pushdown copy the parse expression into every branch: planning flatten_cast on three rows

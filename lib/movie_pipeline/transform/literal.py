@@ -5,6 +5,9 @@ The nested cells are ``repr()`` of lists of dicts, not JSON: single-quoted strin
 parser accepts (with single quotes and any-character escapes allowed), so the parse runs in the
 JVM. JSON cells (the TMDB 5000 variant) pass through unchanged.
 
+:func:`parse_cells` is the entry: one call parses cells as ``ast.literal_eval`` would, through
+the tiers below (the ETL runs the same tiers with each step staged, ``flatten.settle_retries``).
+
 Two native paths give the same values:
 
 * :func:`parse_literal` is exact: ``None`` is rewritten only outside strings, and values are
@@ -322,7 +325,7 @@ _RETRY_TYPE = T.StructType(
 )
 
 
-def retry_exact(
+def _retry_exact(
     df: DataFrame, cells: dict[str, tuple[Column, DataType]], retry_col: str = "_retry"
 ) -> DataFrame:
     """Parse the cells named in ``retry_col`` with the exact native parser (no Python).
@@ -334,7 +337,7 @@ def retry_exact(
 
     Returns:
         ``df`` with those cells parsed where the exact parser reads them, and ``retry_col``
-        naming only the cells it refused too (for :func:`retry_literal_eval`).
+        naming only the cells it refused too (for :func:`_retry_literal_eval`).
     """
     out = df
     for name, (raw_cell, schema) in cells.items():
@@ -354,7 +357,7 @@ def retry_exact(
     )
 
 
-def retry_literal_eval(
+def _retry_literal_eval(
     df: DataFrame,
     cells: dict[str, tuple[Column, DataType]],
     retry_col: str = "_retry",
@@ -398,21 +401,71 @@ def retry_cells(
     cells: dict[str, tuple[Column, DataType]],
     retry_col: str = "_retry",
     errors_col: str = "_errors",
+    stage=None,
+    then=None,
 ) -> DataFrame:
     """Settle the cells :func:`parse_literals` left: the exact native parser, then literal_eval.
 
     Meant for the small subset of rows whose ``retry_col`` is not empty. The exact parser
     (:func:`parse_literal`, no Python) reads ``None`` and quotes inside strings; what it
-    refuses (``\\U0001f600``, damaged text) goes to ``ast.literal_eval``.
+    refuses (``\\U0001f600``, damaged text) goes to ``ast.literal_eval``. The one place the
+    retry order is written: the ETL passes ``stage``, a notebook or a test does not.
 
     Args:
         df: rows to retry; ``retry_col`` (array of column names) says which cells.
         cells: ``{parsed column: (raw cell column, Spark type)}``.
         retry_col: the array of column names to retry.
         errors_col: the array of reasons; a cell that fails both ways adds one.
+        stage: optional ``stage(frame, name) -> (frame, still)`` that persists a step and says
+            how many of its rows still name a cell in ``retry_col``; then a Python worker
+            starts only if a cell is still left after the exact parser, and the UDF never
+            runs twice.
+        then: optional ``frame -> frame`` applied to each step before it is staged (the ETL
+            recomputes list sizes there).
 
     Returns:
         ``df`` with the cells parsed where a retry succeeded, ``retry_col`` emptied and a reason
         appended to ``errors_col`` for each cell that still fails.
     """
-    return retry_literal_eval(retry_exact(df, cells, retry_col), cells, retry_col, errors_col)
+    then = then or (lambda frame: frame)
+    fixed, still = _retry_exact(df, cells, retry_col), None
+    if stage:  # counted while staged: what is staged must be final already
+        fixed, still = stage(then(fixed), "retried_exact")
+    if still is None or still:
+        fixed = then(_retry_literal_eval(fixed, cells, retry_col, errors_col))
+        if stage:
+            fixed, _ = stage(fixed, "retried_literal_eval")
+    return fixed
+
+
+def parse_cells(
+    df: DataFrame,
+    cells: dict[str, tuple[str, DataType]],
+    retry_col: str = "_retry",
+    errors_col: str = "_errors",
+) -> DataFrame:
+    """Parse Python-literal cells exactly as ``ast.literal_eval`` reads them: the parser's entry.
+
+    The hot path (:func:`parse_literals`) for every row, then :func:`retry_cells` on the rows it
+    left. The ETL runs the same two tiers with each step staged to Parquet
+    (``flatten.settle_retries``); this is the one-call form for a notebook cell or a test.
+
+    Args:
+        df: the input rows.
+        cells: ``{output column: (raw string column, Spark type)}``.
+        retry_col: an added array column, empty on every row returned.
+        errors_col: reasons for cells that no tier reads (added, empty, when missing).
+
+    Returns:
+        ``df`` plus the parsed columns, ``retry_col`` and ``errors_col``, cached: an explode
+        on top of an uncached parse lets Spark copy the parse expression into every branch.
+
+    Examples:
+        >>> parsed = parse_cells(credits, {"cast_list": ("cast", CAST_SCHEMA)})  # doctest: +SKIP
+    """
+    hot = parse_literals(df, cells, retry_col)
+    if errors_col not in hot.columns:
+        hot = hot.withColumn(errors_col, F.array().cast("array<string>"))
+    raw_cells = {out: (F.col(raw), schema) for out, (raw, schema) in cells.items()}
+    left = retry_cells(hot.filter(F.size(retry_col) > 0), raw_cells, retry_col, errors_col)
+    return hot.filter(F.size(retry_col) == 0).unionByName(left).cache()
