@@ -246,6 +246,19 @@ def test_every_query_athena_receives_parses_as_trino(aws_lake, athena_log):
 
 
 @pytest.mark.aws
+def test_your_own_sql_reaches_athena_as_written(aws_lake, athena_log):
+    text = (
+        'select name, count(*) as movies from cast_data where "order_num" < 3 '
+        "group by name order by movies desc limit 5"
+    )
+    result = query.run_sql(aws_lake, text)
+    ((statement, parameters),) = athena_log()
+    assert statement.endswith(text) and parameters == []
+    assert result.name == "your_sql" and result.bytes_scanned is not None
+    assert_athena_accepts([(statement, parameters)])
+
+
+@pytest.mark.aws
 def test_the_key_checks_athena_receives_parse_as_trino(aws_lake, athena_log):
     audit.key_quality(aws_lake, list(CLEANED_TABLES))
     statements = athena_log()

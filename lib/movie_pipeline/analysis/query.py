@@ -390,13 +390,39 @@ def run(
     return run_local(settings, name, params, estimate)
 
 
+def run_sql(settings: Settings, text: str, estimate: bool = True) -> QueryResult:
+    """Run your own Athena SQL the way the shipped queries run: Athena, or DuckDB offline.
+
+    The text is Athena's (Trino) dialect, with no ``?`` parameters; offline it is transpiled
+    to DuckDB and its scan is estimated, on AWS Athena bills what it scans.
+
+    Args:
+        settings: backend, catalog, database, workgroup.
+        text: one SELECT statement.
+
+    Returns:
+        A QueryResult named ``your_sql``.
+
+    Examples:
+        >>> run_sql(settings, "select count(*) as n from cast_data").frame  # doctest: +SKIP
+    """
+    query = Query.from_sql("your_sql", "-- your_sql: your own query\n" + text.strip())
+    if settings.backend == "aws":
+        return run_athena(settings, query)
+    return run_local(settings, query, None, estimate)
+
+
 def run_local(
-    settings: Settings, name: str, params: dict[str, Any] | None = None, estimate: bool = True
+    settings: Settings,
+    name: str | Query,
+    params: dict[str, Any] | None = None,
+    estimate: bool = True,
 ) -> QueryResult:
-    """Run a shipped query on the local DuckDB catalog (transpiled from Athena's dialect)."""
+    """Run a shipped query (or a ``Query``) on the local DuckDB catalog (transpiled from Athena's dialect)."""
     from movie_pipeline.analysis import scan as cost
 
-    query = get_query(name)
+    query = name if isinstance(name, Query) else get_query(name)
+    name = query.name
     values = query.bind(params)
     if not settings.catalog_path.exists():
         raise QueryError(
@@ -425,16 +451,17 @@ def run_local(
 
 
 def run_athena(
-    settings: Settings, name: str, params: dict[str, Any] | None = None, session=None
+    settings: Settings, name: str | Query, params: dict[str, Any] | None = None, session=None
 ) -> QueryResult:
-    """Run a shipped query on Athena: ``Query.render``'s text, its ``?`` as execution parameters.
+    """Run a shipped query (or a ``Query``) on Athena: its text, its ``?`` as execution parameters.
 
     ``session`` is a boto3 Session (default: ``aws.session.boto3_session(settings)``).
     """
     from movie_pipeline.analysis import athena
     from movie_pipeline.aws.costs import athena_cost
 
-    query = get_query(name)
+    query = name if isinstance(name, Query) else get_query(name)
+    name = query.name
     values = query.bind(params)
     sql, bound_params = query.render(values)
     literals = [p.athena_literal(values[p.name]) for p in bound_params]
