@@ -58,6 +58,11 @@ def test_register_creates_tables_partitions_and_views(aws_lake, mini_lake, tmp_p
     assert sd["SerdeInfo"]["SerializationLibrary"] == ddl.PARQUET_SERDE
     assert (sd["InputFormat"], sd["OutputFormat"]) == (ddl.PARQUET_INPUT, ddl.PARQUET_OUTPUT)
     assert movies["TableType"] == "EXTERNAL_TABLE"
+    # What notebook 03 shows on AWS: Glue's own answer (GetTable), the partition key last.
+    described = catalog.describe(aws_lake, "movies")
+    assert list(described.iloc[0]) == ["id", "int", False]
+    assert list(described.iloc[-1]) == ["release_decade", "int", True]
+    assert len(described) == len(sd["Columns"]) + 1
     assert movies["Parameters"]["classification"] == "parquet"
 
     parts = glue.get_partitions(DatabaseName="movies_test", TableName="movies")["Partitions"]

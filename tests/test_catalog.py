@@ -7,6 +7,7 @@ import datetime as dt
 
 import duckdb
 
+from movie_pipeline.catalog import register
 from movie_pipeline.catalog.register import list_tables, register_local
 from movie_pipeline.config import Settings
 from movie_pipeline.ingest.upload import upload_raw
@@ -98,3 +99,15 @@ def test_register_is_idempotent_and_follows_the_lake(mini_frames, tmp_path):
     assert register_local(settings) == ["movies", "movie_genres"]
     with duckdb.connect(str(settings.catalog_path), read_only=True) as con:
         assert con.execute("select count(*) from movie_genres").fetchone() == (12,)
+
+
+def test_describe_is_the_catalogs_own_answer(mini_lake):
+    import duckdb
+
+    described = register.describe(mini_lake, "movies")
+    with duckdb.connect(str(mini_lake.catalog_path), read_only=True) as con:
+        columns = [r[0] for r in con.execute("select * from movies limit 0").description]
+    assert list(described["column"]) == columns
+    assert described.set_index("column").loc["release_decade", "partition"]
+    assert described.set_index("column").loc["budget", "type"] == "BIGINT"
+    assert not described.set_index("column").loc["id", "partition"]

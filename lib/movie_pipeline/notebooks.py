@@ -38,8 +38,8 @@ def record_check(name: str, save_to: str | Path | None = None, **values: Any) ->
     """Show what a notebook's final check cell verified, in a form tests can read back.
 
     The values are displayed as a JSON output with a project MIME type, so they travel inside
-    the executed notebook (papermill's output) and the HTML export shows them as text. Outside
-    IPython (a Glue session) they are printed.
+    the executed notebook (papermill's output), while the reader sees one line. Outside IPython
+    (a Glue session) the values are printed as JSON.
 
     Args:
         name: the notebook's number, ``"02"``.
@@ -60,7 +60,10 @@ def record_check(name: str, save_to: str | Path | None = None, **values: Any) ->
     except ImportError:  # pragma: no cover - Glue sessions may have no IPython
         get_ipython = None
     if get_ipython is not None and get_ipython() is not None:
-        display({CHECK_MIME: json.loads(text), "text/plain": text}, raw=True)
+        # One line for the reader; the values travel in the project MIME type (read_checks).
+        where = f", saved to {Path(save_to).name}/{name}.json" if save_to is not None else ""
+        line = f"notebook {name}: every check passed ({len(values)} recorded{where})"
+        display({CHECK_MIME: json.loads(text), "text/plain": line}, raw=True)
     else:
         print(text)
 
@@ -309,8 +312,7 @@ spark.version"""
 
 GLUE_START = """\
 run = walkthrough.start(BACKEND, bucket=BUCKET, database=DATABASE, region=REGION)
-settings = run.settings
-run.describe()"""
+settings = run.settings"""
 
 GLUE_STOP = """\
 ## Stop the session

@@ -200,3 +200,27 @@ def catalog_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
             t: con.execute(f"select count(*) from {validate_identifier(t, 'table')}").fetchone()[0]
             for t in tables
         }
+
+
+def describe(settings: Settings, table: str):
+    """The catalog's own description of a table: DuckDB's ``DESCRIBE`` offline, Glue's
+    ``GetTable`` on AWS (its columns, then its partition keys).
+
+    Returns:
+        A DataFrame: column, type, partition (True for a partition key).
+    """
+    import pandas as pd
+
+    name = validate_identifier(table, "table")
+    if settings.backend == "aws":
+        glue = boto3_session(settings).client("glue")
+        found = glue.get_table(DatabaseName=settings.database, Name=name)["Table"]
+        rows = [(c["Name"], c["Type"], False) for c in found["StorageDescriptor"]["Columns"]]
+        rows += [(c["Name"], c["Type"], True) for c in found.get("PartitionKeys", [])]
+    else:
+        spec = CLEANED_TABLES.get(name)
+        keys = {c.name for c in spec.partition_keys} if spec else set()
+        with duckdb.connect(str(settings.catalog_path), read_only=True) as con:
+            described = con.execute(f"describe {name}").fetchall()
+        rows = [(column, kind, column in keys) for column, kind, *_ in described]
+    return pd.DataFrame(rows, columns=["column", "type", "partition"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from movie_pipeline.config import Settings
 
@@ -126,3 +127,33 @@ def flatten(settings: Settings, spark=None, session_factory=None) -> Flattened:
         round(time.perf_counter() - started, 1),
         round(cost.usd, 4) if cost is not None else None,
     )
+
+
+def spark_can_read_the_lake(settings: Settings) -> bool:
+    """True where this process's Spark reads the lake itself: a local lake, or S3 inside Glue.
+
+    A laptop on the aws backend has no S3 connector in its local Spark: the lake is Glue's.
+    """
+    return settings.backend == "local" or in_glue()
+
+
+def raw_file_for_spark(settings: Settings, source: str | Path, name: str) -> str:
+    """Where this Spark reads the raw file ``name``: its copy in ``raw/``, else ``source``.
+
+    Examples:
+        >>> raw_file_for_spark(Settings(lake_dir="/lake"), "data_samples", "credits.csv")
+        '/lake/movie-analytics-lake/raw/credits/credits.csv'
+    """
+    from movie_pipeline.specs.datasets import RAW_FILES
+
+    if spark_can_read_the_lake(settings):
+        return settings.raw_uri(RAW_FILES[name].key)
+    return str(Path(source) / name)
+
+
+def scratch_for_spark(settings: Settings, outputs: str | Path, name: str) -> str:
+    """Where a notebook's own step writes ``name``: ``tmp/walkthrough/`` in the lake, else
+    ``<outputs>/walkthrough/`` (never ``cleaned/``: the production run publishes that whole)."""
+    if spark_can_read_the_lake(settings):
+        return settings.uri(settings.temp_prefix, "walkthrough", name)
+    return str(Path(outputs) / "walkthrough" / name)
