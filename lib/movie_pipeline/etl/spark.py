@@ -57,6 +57,10 @@ def get_spark(master: str = "local[2]", app_name: str = "movie-pipeline", **conf
     # Spark's Python workers must run this interpreter, not whatever `python3` is on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if master.startswith("local"):
+        # Bind to loopback: otherwise Spark looks up this machine's name and address and warns
+        # with both when the name resolves to loopback, before any log level applies.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
     settings = {
