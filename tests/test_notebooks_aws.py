@@ -409,9 +409,11 @@ def _executions() -> list[dict]:
     return [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
 
 
-def _outputs(run: notebooks.NotebookRun) -> list[dict]:
+def _outputs(run: notebooks.NotebookRun, calling: str = "") -> list[dict]:
+    """The outputs of an executed notebook (only of the cells whose code holds ``calling``)."""
     nb = json.loads(run.executed.read_text(encoding="utf-8"))
-    return [out for cell in nb["cells"] for out in cell.get("outputs", [])]
+    cells = [c for c in nb["cells"] if calling in "".join(c["source"])]
+    return [out for cell in cells for out in cell.get("outputs", [])]
 
 
 def test_00_sets_up_the_bucket_role_and_workgroup(walk):
@@ -513,7 +515,7 @@ def test_02_reports_what_the_session_wrote_to_the_bucket(walk):
     shown = json.dumps(_outputs(walk.runs["02"]))
     assert f"s3://{BUCKET}/reports/reconciliation.json" in shown
     # The peek read five credits of cast_data back from the bucket.
-    (peek,) = [o for o in _outputs(walk.runs["02"])
+    (peek,) = [o for o in _outputs(walk.runs["02"], "lake.peek(")
                if "credit_id" in "".join(o.get("data", {}).get("text/html", []))]  # fmt: skip
     html = "".join(peek["data"]["text/html"])
     assert html.split("<tbody>")[1].count("<tr>") == 5
