@@ -565,6 +565,8 @@ def test_04_keeps_what_athena_answered(walk):
         name = ex["Query"].partition(":")[0].removeprefix("-- ")
         if ex["Query"].startswith("-- ") and ex["QueryExecutionId"] in walk.athena.answers:
             answers[name] = pd.read_csv(io.StringIO(walk.athena.answers[ex["QueryExecutionId"]]))
+    # The your-turn cell's own SQL went the same way (query.run_sql), named your_sql.
+    assert answers.pop("your_sql")["department"].notna().all()
     assert sorted(answers) == sorted(checks["queries"]) == sorted(query.list_queries())
     for name, answer in answers.items():
         kept = pd.read_csv(walk.out / "results" / f"{name}.csv")
@@ -584,7 +586,8 @@ def test_every_statement_athena_received_parses_as_trino(walk):
     queries = [e for e in executions if e["Query"].startswith("-- ")]
     keys = [e for e in executions if e["Query"].startswith("with keys as")]
     assert len(views) + len(queries) + len(keys) == len(executions)  # nothing else was sent
-    assert views and len(queries) == len(query.list_queries()) and keys
+    # every shipped query, and the learner's own (04's your-turn cell)
+    assert views and len(queries) == len(query.list_queries()) + 1 and keys
     assert_athena_accepts([(e["Query"], e.get("ExecutionParameters", [])) for e in executions])
 
 
