@@ -7,6 +7,11 @@ def test_the_driver_jvm_runs_with_the_local_options(spark):
     arguments = list(management.getRuntimeMXBean().getInputArguments())
     assert "-Xss16m" in arguments
     assert "-Dlog4j2.level=ERROR" in arguments
+    config = [a for a in arguments if a.startswith("-Dlog4j2.configurationFile=file:")]
+    assert len(config) == 1 and config[0].endswith("/etl/log4j2.properties")
+    # The file is what log4j2 runs with: errors only, so no start-up WARN reaches a notebook.
+    logger = spark.sparkContext._jvm.org.apache.logging.log4j.LogManager.getRootLogger()
+    assert str(logger.getLevel()) == "ERROR"
 
 
 def test_the_driver_binds_to_loopback(spark):

@@ -7,7 +7,10 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
+
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 JAVA_HELP = (
     "Spark needs Java 17 (the version AWS Glue 5.1 runs) and none was found.\n"
@@ -74,7 +77,9 @@ def get_spark(master: str = "local[2]", app_name: str = "movie-pipeline", **conf
         # In local mode the driver JVM runs the tasks too: its options are the executor's.
         # HotSpot's compiler and collector defaults stay: the tunings tried saved under 10% of
         # the full-size ETL (benchmarks/README.md).
-        "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR -Xss16m",
+        # Errors only from the first line the JVM logs (log4j2.properties beside this file).
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()} "
+        "-Dlog4j2.level=ERROR -Xss16m",
         "spark.executor.extraJavaOptions": "-Xss16m",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.python.worker.reuse": "true",
