@@ -6,6 +6,7 @@ import ast
 import base64
 import csv
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -214,9 +215,17 @@ def walkthrough(tmp_path_factory):
     """`movie-pipeline walkthrough` on the sample into a temporary folder, once for the module."""
     source = _sample(tmp_path_factory)
     out = tmp_path_factory.mktemp("walkthrough")
-    code = main(
-        ["walkthrough", "--source", str(source), "--outputs", str(out), "--backend", "local"]
-    )
+    # ipykernel stops forwarding what the JVM writes to the kernel's stderr when it sees
+    # PYTEST_CURRENT_TEST: without it the kernels show what `make run` shows (Spark's start-up
+    # lines included), which the noise test below must see.
+    current = os.environ.pop("PYTEST_CURRENT_TEST", None)
+    try:
+        code = main(
+            ["walkthrough", "--source", str(source), "--outputs", str(out), "--backend", "local"]
+        )
+    finally:
+        if current is not None:
+            os.environ["PYTEST_CURRENT_TEST"] = current
     assert code == 0, "the walkthrough failed: see the executed notebooks under outputs/notebooks"
     checks = {
         p.name[:2]: notebooks.read_checks(p) for p in sorted((out / "notebooks").glob("*.ipynb"))
