@@ -99,7 +99,7 @@ def flatten(settings: Settings, spark=None, session_factory=None) -> Flattened:
     import time
 
     started = time.perf_counter()
-    if settings.backend == "local" or in_glue():
+    if spark_can_read_the_lake(settings):
         spark = spark or get_spark(settings)
         if in_glue():
             # The ETL alone: `pipeline` loads the lock, the catalog and the queries (psutil,

@@ -78,17 +78,12 @@ def aws_resources(settings: Settings):
     """
     import pandas as pd
 
+    from movie_pipeline.aws import iam
     from movie_pipeline.specs.tables import CLEANED_TABLES
 
     s = settings
     bucket = f"s3://{s.bucket}"
-    role = f"{s.resource_prefix}-glue"
-    try:  # the names aws/iam.py gives them, when it is installed
-        from movie_pipeline.aws import iam
-
-        role, analyst = iam.role_name(s), iam.analyst_policy_name(s)
-    except ImportError:  # pragma: no cover - iam ships with the package
-        analyst = f"{s.resource_prefix}-analyst"
+    role, analyst = iam.role_name(s), iam.analyst_policy_name(s)
     rows = [
         ("00", "S3", "bucket (private, SSE-S3, TLS only)", bucket, "LAKE_DIR/<bucket>/", "storage"),
         ("00", "IAM", "role for Glue (reads raw/, writes cleaned/)", role, "-", "free"),

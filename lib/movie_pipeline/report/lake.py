@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from movie_pipeline.config import Settings
-from movie_pipeline.etl.engine import get_spark, in_glue
+from movie_pipeline.etl.engine import get_spark, spark_can_read_the_lake
 
 
 def raw_files(settings: Settings, source: str | Path):
@@ -101,7 +101,7 @@ def peek(settings: Settings, table: str, rows: int = 5, spark=None):
     Read with Spark where the flatten ran with Spark (local, Glue), else with awswrangler.
     """
     uri = settings.cleaned_uri(table)
-    if settings.backend == "local" or in_glue():
+    if spark_can_read_the_lake(settings):
         spark = spark or get_spark(settings)
         return spark.read.parquet(uri).limit(rows).toPandas()
     import awswrangler as wr
