@@ -232,3 +232,35 @@ def generated_source(tmp_path_factory):
     generate(out, movies=120, seed=7, files=["credits.csv", "movies_metadata.csv", "keywords.csv"],
              progress=False)  # fmt: skip
     return out
+
+
+# The shipped sample ------------------------------------------------------------------------------
+SHIPPED = REPO / "data_samples"
+
+
+@pytest.fixture(scope="session")
+def shipped_breaks(tmp_path_factory) -> dict[str, set[str]]:
+    """The rows data_samples/ breaks on purpose: ``{dataset: ids as the shipped file has them}``.
+
+    Found without the pipeline or the fault code: the shipped files against a clean generation of
+    the same size and seed (data_samples/README.md), compared record by record with Python's csv.
+    """
+    import csv
+    import io
+
+    from movie_pipeline.generator import generate
+
+    clean = tmp_path_factory.mktemp("clean_sample")
+    generate(clean, movies=300, seed=42, progress=False)
+    breaks: dict[str, set[str]] = {}
+    for shipped in sorted(SHIPPED.glob("*.csv")):
+        before, after = (
+            list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+            for path in (clean / shipped.name, shipped)
+        )
+        assert len(before) == len(after), f"{shipped.name}: a fault added or removed a record"
+        changed = [row for old, row in zip(before, after, strict=True) if old != row]
+        if changed:
+            at = after[0].index("id")  # only files with an id column are broken on purpose
+            breaks[shipped.stem] = {row[at] for row in changed}
+    return breaks

@@ -58,7 +58,7 @@ def _first_difference(a: bytes, b: bytes) -> int:
 
 
 def test_the_corpus_has_every_fault_the_issue_lists():
-    assert set(FAULTS) == ISSUE_FAULTS
+    assert set(FAULTS) >= ISSUE_FAULTS
     assert {f.outcome for f in FAULTS.values()} == {"error", "quarantine", "accepted"}
 
 
@@ -240,7 +240,8 @@ def test_a_bad_file_that_reaches_the_lake_stops_the_etl_and_publishes_nothing(
 
 @pytest.fixture(scope="module")
 def faulty_run(clean, tmp_path_factory, spark):
-    """One ETL run over three datasets carrying every row fault and every accepted variant."""
+    """One ETL run over two datasets carrying their row faults and every accepted variant (the
+    shipped sample carries the credits fault, `cast_cut_short`: see test_notebooks)."""
     src = tmp_path_factory.mktemp("faulty_src")
     stacks = {
         "movies_metadata.csv": ["budget_not_numeric", "budget_negative", "id_is_date",

@@ -7,14 +7,17 @@ import csv
 import os
 import random
 import re
+import shlex
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
+from movie_pipeline.cli import main as cli_main
 from movie_pipeline.generator import FILES, generate
 from movie_pipeline.generator.__main__ import main
+from movie_pipeline.generator.faults import FAULTS
 from movie_pipeline.generator.people import Pool
 from movie_pipeline.generator.plan import _IMDB_KNOTS, _Ids, _interp
 
@@ -319,12 +322,22 @@ def test_same_seed_same_bytes_and_any_file_alone(tmp_path):
     assert a["credits.csv"]["rows"] == 120 and a["ratings.csv"]["rows"] == 2400
 
 
-def test_committed_sample_is_what_generate_writes(tmp_path):
+def test_committed_sample_is_what_the_readme_command_writes(tmp_path, capsys):
     sample = REPO / "data_samples"
-    fresh = generate(tmp_path, SAMPLE_MOVIES, SAMPLE_SEED, progress=False)
+    readme = (sample / "README.md").read_text(encoding="utf-8")
+    (command,) = re.findall(r"^movie-pipeline (generate .*)$", readme, re.MULTILINE)
+    argv = shlex.split(command)
+    assert argv[argv.index("--out") + 1] == "data_samples"
+    assert argv[argv.index("--movies") + 1] == str(SAMPLE_MOVIES)
+    assert argv[argv.index("--seed") + 1] == str(SAMPLE_SEED)
+    argv[argv.index("--out") + 1] = str(tmp_path)
+    assert cli_main(argv) == 0
     assert sorted(p.name for p in sample.glob("*.csv")) == sorted(FILES)
-    for name, info in fresh.items():
-        assert (sample / name).read_bytes() == Path(info["path"]).read_bytes(), name
+    for name in FILES:
+        assert (sample / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    # A few rows are broken on purpose, each by a fault the pipeline quarantines.
+    faults = [argv[i + 1] for i, a in enumerate(argv) if a == "--fault"]
+    assert faults and all(FAULTS[f].outcome == "quarantine" for f in faults)
 
 
 def test_module_entry_point_and_bad_arguments(tmp_path, capsys):

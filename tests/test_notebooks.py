@@ -20,7 +20,6 @@ from movie_pipeline import notebooks
 from movie_pipeline.analysis.query import list_queries
 from movie_pipeline.cli import main
 from movie_pipeline.config import Settings
-from movie_pipeline.specs.datasets import RAW_FILES
 from movie_pipeline.specs.tables import CLEANED_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,21 +198,10 @@ def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path):
 
 
 # The whole walkthrough, local backend, on the shipped sample -------------------------------------------
-def _sample(tmp_path_factory) -> Path:
-    shipped = REPO / "data_samples"
-    if any((shipped / name).is_file() for name in RAW_FILES):
-        return shipped
-    from movie_pipeline.generator import generate
-
-    out = tmp_path_factory.mktemp("sample")
-    generate(out, movies=300, seed=42)
-    return out
-
-
 @pytest.fixture(scope="module")
 def walkthrough(tmp_path_factory):
     """`movie-pipeline walkthrough` on the sample into a temporary folder, once for the module."""
-    source = _sample(tmp_path_factory)
+    source = REPO / "data_samples"
     out = tmp_path_factory.mktemp("walkthrough")
     # ipykernel stops forwarding what the JVM writes to the kernel's stderr when it sees
     # PYTEST_CURRENT_TEST: without it the kernels show what `make run` shows (Spark's start-up
@@ -352,7 +340,7 @@ def test_04_html_embeds_every_chart(walkthrough):
 
 
 @pytest.mark.slow
-def test_05_report_adds_up(walkthrough):
+def test_05_report_adds_up(walkthrough, shipped_breaks):
     check, lake, source = walkthrough["checks"]["05"], walkthrough["lake"], walkthrough["source"]
     # The records of each file read (the preferred one of links/ratings), counted by Python's csv.
     read = {"credits": "credits.csv", "movies_metadata": "movies_metadata.csv",
@@ -371,6 +359,12 @@ def test_05_report_adds_up(walkthrough):
     assert check["cleaned_bytes"] == sum(p.stat().st_size for p in parquet)
     assert check["rows"] == walkthrough["checks"]["02"]["rows"]
     assert 0 < check["usd"] < 5
+    # 05 shows each row the sample breaks on purpose, and only those, each with a reason.
+    shown = {(q["dataset"], q["id"]) for q in check["quarantined"]}
+    assert shown == {(d, i) for d, ids in shipped_breaks.items() for i in ids}
+    assert all(q["reason"] for q in check["quarantined"])
+    for dataset, ids in shipped_breaks.items():
+        assert check["reconciliation"][dataset]["quarantined"] == len(ids), dataset
 
 
 @pytest.mark.slow

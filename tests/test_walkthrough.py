@@ -405,7 +405,7 @@ def test_reconciliation_is_read_back_from_s3(aws):
     assert audit.load_reconciliation(settings)["datasets"]["credits"]["clean"] == 7
 
 
-def test_quarantine_reasons_group_alike_reasons(tmp_path):
+def test_quarantine_shows_each_row_and_groups_alike_reasons(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -416,9 +416,15 @@ def test_quarantine_reasons_group_alike_reasons(tmp_path):
     reasons = ["budget 'abc' is not a bigint", "budget 'x1' is not a bigint", "id '' is not an int"]
     table = pa.table({
         "dataset": ["movies_metadata"] * 3, "record_id": [1, 2, 3], "reason": reasons,
-        "raw": ["{}"] * 3,
+        "raw": ['{"id":"12","budget":"abc"}', '{"id":"7","budget":"x1"}', '{"id":""}'],
     })  # fmt: skip
     pq.write_table(table, folder / "part-0.parquet")
+    rows = audit.quarantined_rows(settings, raw_chars=12)
+    assert rows[["id", "reason", "raw"]].values.tolist() == [
+        ["", reasons[2], '{"id":""}'],
+        ["12", reasons[0], '{"id":"12","...'],
+        ["7", reasons[1], '{"id":"7","b...'],
+    ]
     got = audit.quarantine_reasons(settings)
     assert got.values.tolist() == [
         ["movies_metadata", "budget '...' is not a bigint", 2],

@@ -29,7 +29,7 @@ def _add_lake(p: argparse.ArgumentParser) -> None:
 def cmd_generate(args) -> int:
     from movie_pipeline.generator import generate
 
-    files = generate(out_dir=args.out, movies=args.movies, seed=args.seed)
+    files = generate(out_dir=args.out, movies=args.movies, seed=args.seed, faults=args.fault)
     for name, info in files.items():
         print(f"{name}\t{info['rows']}\t{info['bytes']}")
     return 0
@@ -243,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--movies", type=int, default=300, help="number of movies (45476 = full size)")
     p.add_argument("--out", required=True, help="folder to write the CSV files to")
     p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same bytes)")
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="then corrupt a file with this fault (generator/faults.py); repeat to stack faults",
+    )
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("run", help="every stage: upload, transform, catalog, query, report")

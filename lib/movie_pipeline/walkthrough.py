@@ -176,7 +176,15 @@ def start(
     params.update(settings)
     run = Walkthrough(load_settings(params), resolve(source, root), resolve(outputs, root), root)
     hide_machine_paths(run.labels)
+    show_whole_cells()
     return run
+
+
+def show_whole_cells(width: int = 120) -> None:
+    """Let tables show a reason or a SQL value whole (pandas cuts cells at 50 characters)."""
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", width)
 
 
 def load_checks(outputs: str | Path) -> dict[str, dict]:

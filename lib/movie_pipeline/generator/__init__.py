@@ -59,6 +59,7 @@ def generate(
     progress: bool = True,
     *,
     ratings_per_movie: float = 20.0,
+    faults: Iterable[str] = (),
 ) -> dict[str, dict]:
     """Write a synthetic copy of The Movies Dataset: same file names, headers, quoting and quirks.
 
@@ -73,19 +74,30 @@ def generate(
         files: a subset of ``FILES`` to write; all seven by default.
         progress: print one line per file to stderr.
         ratings_per_movie: size of ratings.csv (the original has ~570 per movie; 20 keeps it small).
+        faults: names from :data:`movie_pipeline.generator.faults.FAULTS` to apply afterwards,
+            in order, to the files just written (the shipped sample carries a few broken rows).
 
     Returns:
         ``{file name: {"rows": data rows, "bytes": size, "path": str}}``.
 
     Raises:
-        ValueError: for an unknown file name or fewer than 1 movie.
+        ValueError: for an unknown file name or fault, a fault on a file not written, or fewer
+            than 1 movie.
     """
+    from .faults import FAULTS
+
     names = list(FILES) if files is None else list(files)
     unknown = sorted(set(names) - set(FILES))
     if unknown:
         raise ValueError(f"unknown file(s) {unknown}; choose from {list(FILES)}")
     if movies < 1:
         raise ValueError("movies must be at least 1")
+    faults = list(faults)
+    for fault in faults:
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; choose from {', '.join(FAULTS)}")
+        if FAULTS[fault].file not in names:
+            raise ValueError(f"fault {fault!r} corrupts {FAULTS[fault].file}, which is not written")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     plan = build_plan(movies, seed)
@@ -104,4 +116,11 @@ def generate(
                 file=sys.stderr,
                 flush=True,
             )
+    for fault in faults:
+        path = out / FAULTS[fault].file
+        FAULTS[fault].apply(path)
+        result[path.name]["bytes"] = path.stat().st_size
+        if progress:
+            problem = FAULTS[fault].problem
+            print(f"[generate] {path.name}: fault {fault} ({problem})", file=sys.stderr, flush=True)
     return result

@@ -6,7 +6,7 @@ import argparse
 import time
 
 from . import FILES, generate
-from .faults import FAULTS, write_fault
+from .faults import FAULTS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,19 +20,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", nargs="*", choices=list(FILES), help="only these files")
     parser.add_argument("--ratings-per-movie", type=float, default=20.0, help="size of ratings.csv")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    parser.add_argument("--fault", choices=list(FAULTS),
-                        help="then corrupt one file with this fault (generator/faults.py)")  # fmt: skip
+    parser.add_argument(
+        "--fault",
+        action="append",
+        choices=list(FAULTS),
+        default=[],
+        help="then corrupt a file with this fault (generator/faults.py); repeat to stack faults",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    files = args.files
+    if files is not None:  # a fault's file is written even when --files leaves it out
+        files = [*files, *(FAULTS[f].file for f in args.fault if FAULTS[f].file not in files)]
     info = generate(
-        args.out, args.movies, args.seed, args.files, not args.quiet,
-        ratings_per_movie=args.ratings_per_movie,
+        args.out, args.movies, args.seed, files, not args.quiet,
+        ratings_per_movie=args.ratings_per_movie, faults=args.fault,
     )  # fmt: skip
     for name, item in info.items():
         print(f"{name}\t{item['rows']}\t{item['bytes']}")
-    if args.fault:  # corrupt the file just written, in place (generated if --files left it out)
-        path = write_fault(args.fault, args.out, args.out, movies=args.movies, seed=args.seed)
-        print(f"fault\t{args.fault}\t{path}")
+    for fault in args.fault:
+        print(f"fault\t{fault}\t{info[FAULTS[fault].file]['path']}")
     print(
         f"total\t{sum(i['rows'] for i in info.values())}\t{sum(i['bytes'] for i in info.values())}\t{time.perf_counter() - start:.1f} s"
     )

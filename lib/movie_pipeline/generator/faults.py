@@ -170,6 +170,11 @@ def _unclosed_list(text: str) -> str:
     return text.rstrip("]").rstrip("}") if text.strip() not in ("", "[]") else "[{'id': 1, 'name':"
 
 
+def _cut_list(text: str) -> str:
+    """A list cut in the middle of an entry, as a spreadsheet cuts a cell at 32,767 characters."""
+    return text[: len(text) // 2] if len(text) > 2 else "[{'cast_id': 1, 'character':"
+
+
 def _huge_list(_: str) -> str:
     """A keywords list of 30 million characters: well-formed, only far too large to be real."""
     parts, size, i = [], 2, 0
@@ -205,7 +210,9 @@ _ALL = (
     Fault("mixed_newlines", "movies_metadata.csv", "records end with CRLF and LF in turn",
           "accepted", _mixed_newlines),
     Fault("bad_nested_cell", "keywords.csv", "a keywords list that never closes",
-          "quarantine", _set_cell("keywords", 1, _unclosed_list)),
+          "quarantine", _set_cell("keywords", 5, _unclosed_list)),
+    Fault("cast_cut_short", "credits.csv", "a cast list cut short in the middle of an entry",
+          "quarantine", _set_cell("cast", 4, _cut_list)),
     Fault("huge_cell", "keywords.csv", f"one keywords cell of {HUGE_CELL_CHARS:,} characters",
           "quarantine", _set_cell("keywords", 2, _huge_list)),
     Fault("budget_not_numeric", "movies_metadata.csv", "budget '$4,000,000'", "quarantine",

@@ -62,6 +62,44 @@ def reconciliation_frames(report: dict):
     return datasets, tables
 
 
+def quarantined_rows(settings: Settings, raw_chars: int = 80):
+    """Every row in ``quarantine/``: its dataset, its movie id, why, and the start of its raw fields.
+
+    Args:
+        settings: where the lake is.
+        raw_chars: how much of the raw fields (JSON) to show; the lake keeps all of it.
+
+    Returns:
+        A DataFrame: dataset, id (the raw ``id`` field, text as it was in the file), reason,
+        raw; sorted by dataset and id; empty when nothing was quarantined.
+    """
+    import json
+
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from movie_pipeline.lake.storage import list_files
+
+    columns = ["dataset", "reason", "raw"]
+    files = list_files(settings, settings.quarantine_prefix, ".parquet")
+    if settings.backend == "aws" and files:
+        import awswrangler as wr
+
+        from movie_pipeline.aws.session import boto3_session
+
+        session = boto3_session(settings)
+        frames = [
+            wr.s3.read_parquet([f.uri for f in files], columns=columns, boto3_session=session)
+        ]
+    else:
+        frames = [pq.read_table(f.uri, columns=columns).to_pandas() for f in files]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    rows.insert(1, "id", [json.loads(raw).get("id") if raw else None for raw in rows["raw"]])
+    cut = rows["raw"].str.len() > raw_chars
+    rows.loc[cut, "raw"] = rows.loc[cut, "raw"].str.slice(0, raw_chars) + "..."
+    return rows.sort_values(["dataset", "id"], ignore_index=True)
+
+
 def quarantine_reasons(settings: Settings):
     """Why rows went to ``quarantine/``: rows per dataset and reason (the reason's first words).
 
@@ -69,23 +107,8 @@ def quarantine_reasons(settings: Settings):
         A DataFrame: dataset, reason, rows; empty when nothing was quarantined.
     """
     import pandas as pd
-    import pyarrow.parquet as pq
 
-    from movie_pipeline.lake.storage import list_files
-
-    files = list_files(settings, settings.quarantine_prefix, ".parquet")
-    if settings.backend == "aws":
-        import awswrangler as wr
-
-        from movie_pipeline.aws.session import boto3_session
-
-        frames = [
-            wr.s3.read_parquet([f.uri for f in files], columns=["dataset", "reason"],
-                               boto3_session=boto3_session(settings))
-        ] if files else []  # fmt: skip
-    else:
-        frames = [pq.read_table(f.uri, columns=["dataset", "reason"]).to_pandas() for f in files]
-    rows = pd.concat(frames) if frames else pd.DataFrame(columns=["dataset", "reason"])
+    rows = quarantined_rows(settings)
     if rows.empty:
         return pd.DataFrame(columns=["dataset", "reason", "rows"])
     # Reasons quote the bad value ("budget 'abc' is not a bigint"): hide it so alike ones group.
