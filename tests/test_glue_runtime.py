@@ -20,7 +20,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from movie_pipeline import progress
 from movie_pipeline.config import Settings
 from movie_pipeline.etl import engine
 from movie_pipeline.glue import deploy, runtime
@@ -57,21 +56,6 @@ def test_the_zip_leaves_the_generator_and_the_fault_corpus_out():
     assert not [n for n in names if "fault" in n]
     # They stay in the installed package for the CLI (`movie-pipeline generate`).
     assert (deploy.PACKAGE_DIR / "generator" / "__init__.py").is_file()
-
-
-# Progress without tqdm --------------------------------------------------------------------------
-def test_progress_bars_fall_back_to_plain_lines_without_tqdm(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # `import tqdm` now fails, as in Glue
-    with progress.progress_bar(total=4 << 20, desc="upload credits.csv", unit="B") as bar:
-        for _ in range(4):
-            bar.update(1 << 20)
-    lines = capsys.readouterr().err.splitlines()
-    assert lines == [
-        "[movie-pipeline] upload credits.csv: 25% of 4.0 MiB",
-        "[movie-pipeline] upload credits.csv: 50% of 4.0 MiB",
-        "[movie-pipeline] upload credits.csv: 75% of 4.0 MiB",
-        "[movie-pipeline] upload credits.csv: 100% of 4.0 MiB",
-    ]
 
 
 # The whole Glue side, as Glue runs it -------------------------------------------------------------

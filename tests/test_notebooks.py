@@ -172,7 +172,7 @@ def test_walkthrough_parameters_keep_paths_relative_inside_the_repo(tmp_path, mo
     ] == ("outputs/lake")
 
 
-def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path):
+def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path, capfd):
     folder = tmp_path / "nbs"
     folder.mkdir()
     _notebook(
@@ -180,18 +180,25 @@ def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path):
         ("markdown", "# 00 · Double", []),
         ("code", "from movie_pipeline.notebooks import record_check", []),
         ("code", "X = 1  # a number", ["parameters"]),
-        ("code", 'assert X == 21, X\nrecord_check("00", doubled=X * 2)', []),
-    )
+        ("code", "from ipykernel.kernelapp import IPKernelApp", []),
+        ("code", 'assert X == 21, X\nrecord_check("00", doubled=X * 2, '
+                 'transport=IPKernelApp.instance().transport)', []),
+    )  # fmt: skip
     _notebook(folder / "01_fails.ipynb", ("code", "raise AssertionError('wrong on purpose')", []))
     _notebook(
         folder / "notes.ipynb", ("code", "raise SystemExit('not part of the walkthrough')", [])
     )
     (run,) = notebooks.run_notebooks({"X": 21, "Y": 5}, tmp_path / "out", folder, only=["00"])
-    assert run.checks == {"notebook": "00", "doubled": 42}
+    # The kernel talks over a Unix socket: no TCP port, and no "without encryption" warning.
+    assert run.checks == {"notebook": "00", "doubled": 42, "transport": "ipc"}
+    err = capfd.readouterr().err.splitlines()
+    assert [re.sub(r"done in [\d.]+ s$", "done", line) for line in err] == [
+        "[movie-pipeline] notebook 00_double.ipynb: done",
+    ], err
     executed = _load(run.executed)
     assert executed["metadata"]["papermill"]["input_path"] == "notebooks/00_double.ipynb"
     assert executed["metadata"]["papermill"]["parameters"] == {"X": 21}  # Y is not declared
-    assert "notebook 00: every check passed (1 recorded)" in run.html.read_text()
+    assert "notebook 00: every check passed (2 recorded)" in run.html.read_text()
     with pytest.raises(notebooks.NotebookFailed, match="01_fails.ipynb failed: AssertionError"):
         notebooks.run_notebooks({"X": 21}, tmp_path / "out2", folder)
     assert (tmp_path / "out2" / "notebooks" / "01_fails.html").is_file()
@@ -427,6 +434,43 @@ def test_executed_notebooks_hold_no_warnings_addresses_or_host_name(walkthrough)
     for path in sorted((walkthrough["out"] / "notebooks").glob("*.ipynb")):
         noise = noise_in(_load(path), host)
         assert not noise, f"{path.name} shows:\n" + "\n".join(noise)
+
+
+def progress_problems(nb: dict) -> list[str]:
+    """A cell whose output splits one stream into several blocks, or a step shown twice."""
+    found = []
+    for index, cell in enumerate(nb["cells"]):
+        streams = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+        names = [o["name"] for o in streams]
+        if len(names) != len(set(names)):
+            found.append(f"cell {index}: {len(names)} stream blocks ({', '.join(names)})")
+        lines = "".join("".join(o["text"]) for o in streams).splitlines()
+        steps = [line for line in lines if line.startswith("[movie-pipeline] ")]
+        titles = [re.sub(r"(: done in [\d.]+ s| \.\.\.)$", "", line) for line in steps]
+        found += [f"cell {index}: {t} shown {titles.count(t)} times"
+                  for t in dict.fromkeys(titles) if titles.count(t) > 1]  # fmt: skip
+    return found
+
+
+def test_progress_problems_finds_split_streams_and_twice_told_steps():
+    def nb(*outputs):
+        return {"cells": [{"outputs": [
+            {"output_type": "stream", "name": name, "text": text} for name, text in outputs
+        ]}]}  # fmt: skip
+
+    one = "[movie-pipeline] load: done in 0.1 s\n[movie-pipeline] save: done in 0.2 s\n"
+    assert progress_problems(nb(("stderr", one), ("stdout", "42\n"))) == []
+    split = nb(("stderr", "[movie-pipeline] load: done in 0.1 s\n"), ("stderr", "x\n"))
+    assert progress_problems(split) == ["cell 0: 2 stream blocks (stderr, stderr)"]
+    twice = nb(("stderr", "[movie-pipeline] load ...\n[movie-pipeline] load: done in 0.1 s\n"))
+    assert progress_problems(twice) == ["cell 0: [movie-pipeline] load shown 2 times"]
+
+
+@pytest.mark.slow
+def test_executed_notebooks_show_one_line_per_step_in_one_block(walkthrough):
+    for path in sorted((walkthrough["out"] / "notebooks").glob("*.ipynb")):
+        problems = progress_problems(_load(path))
+        assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
 _FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)

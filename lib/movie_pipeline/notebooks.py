@@ -119,6 +119,27 @@ def _kernel_environment() -> Iterator[None]:
             os.environ["PYTHONWARNINGS"] = before
 
 
+def _kernel_manager_class():
+    """Kernels that talk to papermill over Unix sockets in Jupyter's private runtime folder.
+
+    Over TCP the kernel listens on loopback ports any local user can reach, and ipykernel warns
+    on every start that the traffic is not encrypted. Unix sockets are files only this user can
+    open, so there is neither the exposure nor the warning. Windows has no Unix sockets: TCP.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    if os.name == "nt":  # pragma: no cover - the project runs on Linux and macOS
+        return AsyncKernelManager
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+    return LocalSocketKernelManager
+
+
 def export_html(executed: Path) -> Path:
     """Write ``<executed>.html`` next to the executed notebook; charts stay embedded as images."""
     import nbformat
@@ -185,6 +206,7 @@ def run_notebooks(
                     str(source), str(executed), parameters=params,
                     kernel_name=kernel or _kernel_name(), cwd=str(source.parent),
                     progress_bar=False, log_output=False,
+                    kernel_manager_class=_kernel_manager_class(), coalesce_streams=True,
                 )  # fmt: skip
             except PapermillExecutionError as exc:
                 _relative_metadata(executed, source)

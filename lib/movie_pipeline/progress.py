@@ -16,10 +16,19 @@ def say(message: str) -> None:
 
 @contextmanager
 def step(title: str) -> Iterator[None]:
-    """Announce a step, then report how long it took."""
-    say(f"{title} ...")
+    """Report a step in one line when it ends: ``<title>: done in 1.2 s`` (or ``failed after``).
+
+    In a terminal the step is also announced when it starts, so that a long one does not look
+    stuck; a notebook already marks the running cell, and its output keeps one line per step.
+    """
+    if sys.stderr.isatty():
+        say(f"{title} ...")
     start = time.perf_counter()
-    yield
+    try:
+        yield
+    except BaseException:
+        say(f"{title}: failed after {time.perf_counter() - start:.1f} s")
+        raise
     say(f"{title}: done in {time.perf_counter() - start:.1f} s")
 
 
