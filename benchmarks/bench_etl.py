@@ -3,6 +3,8 @@
     python benchmarks/bench_etl.py                      # data in /tmp/fullsize (generated if missing)
     python benchmarks/bench_etl.py --data DIR --movies 45476
     python benchmarks/bench_etl.py --interleave 5 --java-options="-XX:..."  # JVM flags off/on
+    python benchmarks/bench_etl.py --interleave 3 --against /tmp/before  # another checkout's code
+    python benchmarks/bench_etl.py --scales 1,4         # the Spark side at 1x and 4x the real size
 
 Each side runs in its own child process, so that one side's memory cannot count against the
 other; a thread samples the RSS of the child and all its descendants (the JVM included) every
@@ -216,13 +218,16 @@ def _tree(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def measure(argv: list[str], java_options: str = "") -> dict:
+def measure(argv: list[str], java_options: str = "", env: dict | None = None) -> dict:
     """Run a child process; return its JSON answer, wall time, peak tree RSS and tree CPU time.
 
     ``java_options`` go to every JVM the child starts (the java launcher reads them from
     JDK_JAVA_OPTIONS): JVM flags are tried without becoming a setting of the library.
+    ``env`` adds to the child's environment (``PYTHONPATH`` of another checkout).
     """
-    env = {**os.environ, "JDK_JAVA_OPTIONS": java_options} if java_options else None
+    env = {**os.environ, **(env or {})}
+    if java_options:
+        env["JDK_JAVA_OPTIONS"] = java_options
     child = psutil.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
     peak, cpu, done = [0], {}, threading.Event()
 
@@ -278,6 +283,18 @@ def main() -> int:
         help="instead: N rounds of the Spark side without and with --java-options",
     )
     parser.add_argument(
+        "--against",
+        metavar="CHECKOUT",
+        help="with --interleave: the Spark side of another checkout's code (git worktree add "
+        "DIR REV) against this one's, instead of JVM options",
+    )
+    parser.add_argument(
+        "--scales",
+        metavar="K,K",
+        help="instead: the Spark side alone at these multiples of the real size (1,4): seconds, "
+        "seconds per 1,000 movies, peak memory; data in DATA-<K>x, generated if missing",
+    )
+    parser.add_argument(
         "--phase", choices=["baseline", "spark", "cold", "passes"], help=argparse.SUPPRESS
     )
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -308,11 +325,12 @@ def main() -> int:
         (RESULTS.parent / "etl_passes.json").write_text(json.dumps(result, indent=2))
         return 0
 
-    if not all((data / f"{d}.csv").exists() for d in DATASETS):
-        from movie_pipeline.generator import generate
-
-        generate(data, movies=args.movies, seed=42, files=[f"{d}.csv" for d in DATASETS])
+    if args.scales:
+        return scales(data, args.movies, [int(k) for k in args.scales.split(",")])
+    _generate(data, args.movies)
     if args.interleave:
+        if args.against:
+            return interleave_code(data, args.interleave, Path(args.against))
         if not args.java_options:
             parser.error("--interleave compares runs without and with --java-options")
         return interleave(data, args.interleave, args.java_options)
@@ -329,6 +347,89 @@ def main() -> int:
     RESULTS.write_text(json.dumps(report, indent=2))
     print(_table(report))
     print(f"written to {RESULTS}")
+    return 0
+
+
+def _generate(data: Path, movies: int) -> None:
+    if not all((data / f"{d}.csv").exists() for d in DATASETS):
+        from movie_pipeline.generator import generate
+
+        generate(data, movies=movies, seed=42, files=[f"{d}.csv" for d in DATASETS])
+
+
+def scales(data: Path, movies: int, multiples: list[int]) -> int:
+    """The Spark side alone at each multiple of the real size: how its cost grows with the work.
+
+    Each size runs in a fresh child process and JVM, as ``movie-pipeline transform`` would,
+    with the same 1 GiB driver: what grows is the work, not the machine.
+    """
+    report = {"movies": movies, "load_average": [os.getloadavg()], "runs": {}}
+    for k in multiples:
+        folder = data if k == 1 else data.with_name(f"{data.name}-{k}x")
+        _generate(folder, movies * k)
+        size = sum((folder / f"{d}.csv").stat().st_size for d in DATASETS)
+        with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
+            lake = _lake(folder, Path(work))
+            me = [sys.executable, __file__, "--data", str(folder), "--work", str(lake)]
+            run = measure([*me, "--phase", "spark"])
+        run |= {"movies": movies * k, "csv_bytes": size, "load_average": os.getloadavg()}
+        report["runs"][f"{k}x"] = run
+        per_dataset = ", ".join(f"{d} {v:.1f} s" for d, v in run["seconds"].items())
+        per_movie = 1000 * run["total_seconds"] / (movies * k)
+        gib = run["peak_rss_bytes"] / (1 << 30)
+        print(
+            f"{k}x: {movies * k:,} movies, {size / 1e6:,.0f} MB of CSV: "
+            f"{run['total_seconds']:.1f} s ({per_movie:.2f} s per 1,000 movies), "
+            f"{run['cpu_seconds']:.1f} CPU s, peak {gib:.2f} GiB; per dataset {per_dataset}",
+            flush=True,
+        )
+    out = RESULTS.parent / "etl_scales.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(f"written to {out}")
+    return 0
+
+
+def interleave_code(data: Path, rounds: int, other: Path) -> int:
+    """The Spark side of another checkout (``before``) and of this one (``after``), alternated.
+
+    Each runs its own ``benchmarks/bench_etl.py --phase spark`` with its own ``lib/`` first on
+    PYTHONPATH, in a fresh child process and JVM, on its own copy of the same raw files.
+    """
+    here = Path(__file__).resolve().parents[1]
+    variants = {"before": other.resolve(), "after": here}
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    load = [os.getloadavg()]
+    with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
+        lakes = {name: _lake(data, Path(work) / name) for name in variants}
+        for r in range(rounds):
+            for name in list(variants)[:: 1 if r % 2 == 0 else -1]:
+                root = variants[name]
+                script = root / "benchmarks" / "bench_etl.py"
+                argv = [
+                    sys.executable,
+                    str(script),
+                    "--data",
+                    str(data),
+                    "--work",
+                    str(lakes[name]),
+                ]
+                run = measure([*argv, "--phase", "spark"], env={"PYTHONPATH": str(root / "lib")})
+                runs[name].append(run | {"load_average": os.getloadavg()})
+                gib = run["peak_rss_bytes"] / (1 << 30)
+                seconds, cpu = run["total_seconds"], run["cpu_seconds"]
+                print(f"round {r + 1} {name:<8}{seconds:7.1f} s{cpu:8.1f} CPU s{gib:6.2f} GiB")
+    load.append(os.getloadavg())
+    mean = {k: sum(r["total_seconds"] for r in v) / len(v) for k, v in runs.items()}
+    for name, v in runs.items():
+        seconds = ", ".join(f"{r['total_seconds']:.1f}" for r in v)
+        print(f"{name:<8}{seconds}  mean {mean[name]:.1f} s")
+    ratio = mean["after"] / mean["before"]
+    print(f"after/before: {ratio:.3f}; load average {load[0]} at the start, {load[1]} at the end")
+    out = RESULTS.parent / "etl_before_after.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"against": str(other), "runs": runs, "load_average": load}))
+    print(f"written to {out}")
     return 0
 
 

@@ -54,6 +54,20 @@ def real_source(realdata, tmp_path_factory) -> Path:
     return src
 
 
+@pytest.fixture
+def no_credentials(monkeypatch, tmp_path):
+    """No AWS_* variable and no ~/.aws: boto3 finds no credentials at all (a dry run needs none).
+
+    matplotlib keeps its real cache folder (under HOME it would rebuild its font cache, seconds).
+    """
+    import matplotlib
+
+    monkeypatch.setenv("MPLCONFIGDIR", matplotlib.get_configdir())
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     """A moto server on a free loopback port for the whole run (server mode, as real HTTP)."""
@@ -205,22 +219,6 @@ def aws_lake(aws):
         },
     )
     return settings
-
-
-# The ETL (issue 3) ----------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def real_run(real_source, tmp_path_factory):
-    """`movie-pipeline run` once on the real samples; returns (lake bucket folder, run report)."""
-    import json
-
-    from movie_pipeline.cli import main
-
-    root = tmp_path_factory.mktemp("real_run")
-    lake, out = root / "lake", root / "out"
-    argv = ["run", "--source", str(real_source), "--lake", str(lake), "--outputs", str(out)]
-    assert main(argv) == 0
-    report = json.loads((out / "run_report.json").read_text())
-    return lake / "movie-analytics-lake", report
 
 
 @pytest.fixture(scope="session")

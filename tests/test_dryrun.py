@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import boto3
@@ -16,19 +15,6 @@ from movie_pipeline.config import Settings
 from movie_pipeline.glue import deploy
 
 CALL = re.compile(r"^\[dry-run\] #\d+ (\S+) ", re.MULTILINE)
-
-
-@pytest.fixture
-def no_credentials(monkeypatch, tmp_path):
-    """No AWS_* variable and no ~/.aws: boto3 would find no credentials at all."""
-    import matplotlib
-
-    # matplotlib keeps its font cache under HOME: keep using the real one (it takes seconds
-    # to rebuild).
-    monkeypatch.setenv("MPLCONFIGDIR", matplotlib.get_configdir())
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("HOME", str(tmp_path))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import csv
 import json
 from collections import Counter
 
+import pandas as pd
 import pytest
 from pyspark.sql import functions as F
 
@@ -79,6 +80,19 @@ def test_conform_refuses_a_transform_that_drifts_from_its_spec(spark):
 
 
 # The real samples through `movie-pipeline run` ------------------------------------------------
+@pytest.fixture(scope="module")
+def real_run(real_source, tmp_path_factory):
+    """`movie-pipeline run` once on the real samples; returns (lake bucket folder, run report)."""
+    from movie_pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("real_run")
+    lake, out = root / "lake", root / "out"
+    argv = ["run", "--source", str(real_source), "--lake", str(lake), "--outputs", str(out)]
+    assert main(argv) == 0
+    report = json.loads((out / "run_report.json").read_text())
+    return lake / "movie-analytics-lake", report
+
+
 def test_real_cast_and_crew_equal_a_literal_eval_flattening(spark, real_run, real_source):
     lake, _ = real_run
     cast, crew = Counter(), Counter()
@@ -181,6 +195,34 @@ def test_real_reconciliation_adds_up_and_is_saved(real_run):
     )
     for d in rec["datasets"].values():
         assert 0 < d["cleaned_bytes"] < d["raw_bytes"]
+
+
+def _top_actors_oracle(credits_csv):
+    """An independent answer: literal_eval every cast cell and count movies per person."""
+    movies, names = Counter(), {}
+    seen = set()
+    for row in _rows(credits_csv):
+        for c in ast.literal_eval(row["cast"]):
+            if (c["id"], row["id"]) not in seen:
+                seen.add((c["id"], row["id"]))
+                movies[c["id"]] += 1
+            names[c["id"]] = min(names.get(c["id"], c["name"]), c["name"])
+    ranked = sorted(movies, key=lambda p: (-movies[p], names[p], p))[:10]
+    return [(names[p], p, movies[p]) for p in ranked]
+
+
+def test_run_on_real_samples_gives_oracle_top_actors(real_source, real_run):
+    # The walking skeleton end to end: raw files -> lake -> Spark -> Parquet -> DuckDB -> CSV + PNG.
+    bucket, report = real_run
+    lake, out = bucket.parent, bucket.parents[1] / "out"
+    assert report["queries"]["top_actors"]["csv"] == "results/top_actors.csv"
+    cleaned = lake / "movie-analytics-lake" / "cleaned" / "cast_data"
+    assert list(cleaned.glob("*.parquet"))
+    got = pd.read_csv(out / "results" / "top_actors.csv")
+    expected = _top_actors_oracle(real_source / "credits.csv")
+    assert list(got.itertuples(index=False, name=None)) == expected
+    png = (out / "charts" / "top_actors.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000
 
 
 # Quarantine and the loud failure -------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -197,17 +196,6 @@ def test_reprocess_of_a_job_never_run_has_no_bookmark_to_reset():
                               expected_params={"JobName": "movie-pipeline-etl"})  # fmt: skip
         assert deploy.reset_bookmark(glue, Settings(), out=lines.append) is False
     assert lines == ["Glue job movie-pipeline-etl: no bookmark yet, nothing to reset"]
-
-
-@pytest.fixture
-def no_credentials(monkeypatch, tmp_path):
-    """No AWS_* variable and no ~/.aws: the dry run needs none."""
-    import matplotlib
-
-    monkeypatch.setenv("MPLCONFIGDIR", matplotlib.get_configdir())  # keep the font cache
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("HOME", str(tmp_path))
 
 
 CALL = re.compile(r"^\[dry-run\] #\d+ (\S+) ", re.MULTILINE)

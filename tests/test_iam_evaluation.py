@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from pathlib import Path
 
 import boto3
@@ -481,17 +480,6 @@ def test_the_analyst_is_denied_the_rest(request_):
 
 # (c) The operator: every call of the dry runs of setup-aws, run, deploy, glue-job, glue-session
 # and teardown, and of a real teardown of a populated project on moto ---------------------------
-@pytest.fixture
-def no_credentials(monkeypatch, tmp_path):
-    """No AWS_* variable and no ~/.aws (the dry run needs none); matplotlib keeps its cache."""
-    import matplotlib
-
-    monkeypatch.setenv("MPLCONFIGDIR", matplotlib.get_configdir())
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("HOME", str(tmp_path))
-
-
 def _dry_run_calls(monkeypatch, *commands: list[str]) -> list:
     """The calls each command's ``--dry-run`` records (nothing is sent)."""
     from movie_pipeline import cli
