@@ -167,6 +167,8 @@ def test_the_generator_cli_writes_a_fault(tmp_path, capsys):
     assert (out / "links.csv").read_bytes() == b"movieId,imdbId,tmdbId\r\n"
     with pytest.raises(SystemExit):
         generator_main([*args, "--fault", "../../etc/passwd"])
+    with pytest.raises(SystemExit):  # `movie-pipeline generate` names the faults it knows too
+        main(["generate", "--movies", "20", "--out", str(out), "--fault", "../../etc/passwd"])
 
 
 def test_oversized_cells_and_negative_money_are_flagged_before_parsing(spark, monkeypatch):

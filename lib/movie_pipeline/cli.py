@@ -26,6 +26,12 @@ def _add_lake(p: argparse.ArgumentParser) -> None:
     p.add_argument("--database", help="Glue database / local catalog name (default movies_db)")
 
 
+def _fault_names() -> list[str]:
+    from movie_pipeline.generator.faults import FAULTS
+
+    return list(FAULTS)
+
+
 def cmd_generate(args) -> int:
     from movie_pipeline.generator import generate
 
@@ -247,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault",
         action="append",
         default=[],
+        choices=_fault_names(),
         metavar="NAME",
         help="then corrupt a file with this fault (generator/faults.py); repeat to stack faults",
     )
