@@ -91,8 +91,9 @@ def baseline(data: Path, out: Path) -> dict:
     movies["collection_id"] = movies["belongs_to_collection"].map(lambda c: c and c.get("id"))
     table = movies.drop(columns=["belongs_to_collection", "genres", "production_companies",
                                  "production_countries", "spoken_languages"])  # fmt: skip
-    table.astype({c: "string" for c in table.columns if str(table[c].dtype) == "object"}).to_parquet(
-        out / "movies.parquet", compression="snappy", index=False)  # fmt: skip
+    table.astype(
+        {c: "string" for c in table.columns if str(table[c].dtype) == "object"}
+    ).to_parquet(out / "movies.parquet", compression="snappy", index=False)
     rows["movies"] = len(table)
     rows["movie_genres"] = _explode(
         movies, "genres", [("id", "genre_id"), ("name", "genre_name")], out

@@ -125,8 +125,9 @@ class GlueContext:
         self.create_dynamic_frame = types.SimpleNamespace(from_options=self._read)
         self.write_dynamic_frame = types.SimpleNamespace(from_options=self._write)
 
-    def _read(self, connection_type, connection_options, format, format_options,
-              transformation_ctx=""):  # fmt: skip
+    def _read(
+        self, connection_type, connection_options, format, format_options, transformation_ctx=""
+    ):
         self.calls.append(("read", connection_type, connection_options, format, format_options,
                            transformation_ctx))  # fmt: skip
         unknown = set(format_options) - CSV_OPTIONS

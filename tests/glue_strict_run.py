@@ -92,8 +92,7 @@ def main(path: str) -> int:
     # The tests' own small local Spark (UTC, as Glue's); the job finds it with getOrCreate.
     spark = get_spark("local[2]", "glue-stand-in", spark_sql_shuffle_partitions=2)
     sys.modules.update(glue_stand_in.modules())
-    for name, part in (("statement", run_statement), ("notebook", run_notebook),
-                       ("job", run_job)):  # fmt: skip
+    for name, part in (("statement", run_statement), ("notebook", run_notebook), ("job", run_job)):
         if name not in config["parts"]:
             continue
         glue_stand_in.GlueContext.state.update(calls=[], bookmarked=set())

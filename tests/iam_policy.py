@@ -67,9 +67,7 @@ def _text(value) -> str:
 def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern:
     if "${" in pattern:
         raise NotImplementedError(f"policy variables are not evaluated: {pattern!r}")
-    body = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern
-    )  # fmt: skip
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
     return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
@@ -344,8 +342,9 @@ def _glue_requests(op: str, p: dict, where: Account) -> list[Request]:
             resources += [where.arn("glue", f"table/{db}/*"),
                           where.arn("glue", f"userDefinedFunction/{db}/*")]  # fmt: skip
         elif "DatabaseName" in p:
-            tables = (p.get("TablesToDelete") or [p.get("TableName") or p.get("Name")
-                      or p.get("TableInput", {}).get("Name") or "*"])  # fmt: skip
+            tables = p.get("TablesToDelete") or [
+                p.get("TableName") or p.get("Name") or p.get("TableInput", {}).get("Name") or "*"
+            ]
             resources += [where.arn("glue", f"table/{db}/{t}") for t in tables]
         found = [Request(action, r) for r in resources]
     if op in ("CreateJob", "UpdateJob", "CreateSession"):

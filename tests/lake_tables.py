@@ -53,7 +53,8 @@ def write_cleaned_local(
             path = folder / f"part-{i:05d}.snappy.parquet"
             pq.write_table(
                 pa.Table.from_pandas(chunk, schema=schema, preserve_index=False),
-                path, compression="snappy",
-            )  # fmt: skip
+                path,
+                compression="snappy",
+            )
             written.append(path)
     return written

@@ -111,8 +111,9 @@ def test_real_keywords_and_bridges_equal_a_literal_eval_flattening(spark, real_r
     lake, _ = real_run
     keywords = Counter(
         (int(r["id"]), k["id"], k["name"])
-        for r in _rows(real_source / "keywords.csv") for k in ast.literal_eval(r["keywords"])
-    )  # fmt: skip
+        for r in _rows(real_source / "keywords.csv")
+        for k in ast.literal_eval(r["keywords"])
+    )
     assert _table(spark, lake, "movie_keywords") == keywords
     first = {}  # one row per id: the only repeated id (105045) repeats byte for byte
     for r in _rows(real_source / "movies_metadata.csv"):
@@ -165,7 +166,7 @@ def test_real_links_and_ratings_equal_the_csv(spark, real_run, real_source):
     got = Counter(
         (r["user_id"], r["movie_id"], r["rating"], int(r["rated_at"].timestamp()))
         for r in spark.read.parquet(str(lake / "cleaned" / "ratings")).collect()
-    )  # fmt: skip
+    )
     want = Counter((int(r["userId"]), int(r["movieId"]), float(r["rating"]), int(r["timestamp"]))
                    for r in _rows(real_source / "ratings_small.csv"))  # fmt: skip
     assert got == want

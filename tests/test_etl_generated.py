@@ -109,8 +109,9 @@ def test_duplicates_follow_the_documented_rule(spark, generated_source, generate
     crew = Counter(r["id"] for r in spark.read.parquet(settings.cleaned_uri("crew_data")).collect())
     for movie_id, copies in credits.items():
         best = max(len(c) + len(w) for c, w in copies)  # rule: the copy with the most entries
-        assert (cast[movie_id], crew[movie_id]) in {(len(c), len(w)) for c, w in copies
-                                                    if len(c) + len(w) == best}  # fmt: skip
+        assert (cast[movie_id], crew[movie_id]) in {
+            (len(c), len(w)) for c, w in copies if len(c) + len(w) == best
+        }
     metadata = defaultdict(list)
     for r in _rows(generated_source / "movies_metadata.csv"):
         if r["id"].isdigit():

@@ -83,8 +83,9 @@ def test_stacked_faults_land_on_different_rows(clean, tmp_path):
     header = before[0]
     changed = {
         i: next(c for c, (x, y) in zip(header, zip(a, b, strict=True), strict=True) if x != y)
-        for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b
-    }  # fmt: skip
+        for i, (a, b) in enumerate(zip(before, after, strict=True))
+        if a != b
+    }
     assert sorted(changed.values()) == ["budget", "budget", "id"]
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfadult,")
@@ -277,8 +278,9 @@ def _changed_cells(clean: Path, faulty: Path) -> list[tuple[dict, str, str]]:
             [dict(zip(after[0], r, strict=True)) for r in after[1:]],
             strict=True,
         )
-        for col in a if a[col] != b[col]
-    ]  # fmt: skip
+        for col in a
+        if a[col] != b[col]
+    ]
 
 
 @pytest.mark.slow

@@ -93,8 +93,9 @@ def test_a_date_id_that_does_not_match_the_pattern_is_quarantined(spark):
     assert repaired.count() == 2
     assert repaired.filter("_repaired").count() == 0
     errors = {r["_row"]: r["_errors"] for r in parse_movies(repaired).collect()}
-    assert errors[1] == ["id '1997-08-20' is a date: half of a split record that does not match "
-                         "the repair pattern"]  # fmt: skip
+    assert errors[1] == [
+        "id '1997-08-20' is a date: half of a split record that does not match the repair pattern"
+    ]
 
 
 def test_movies_are_typed_and_bad_values_get_reasons(spark):

@@ -42,8 +42,9 @@ def test_package_imports_from_the_zip_as_glue_would(tmp_path):
     # -S: no site-packages, so the only movie_pipeline to be found is the one in the zip.
     code = (f"import sys; sys.path.insert(0, {str(zipped)!r}); "
             "import movie_pipeline.aws.costs as c; print(c.__file__); print(c.dpus('G.2X', 3))")  # fmt: skip
-    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == [f"{zipped}/movie_pipeline/aws/costs.py", "6.0"]
 
 
@@ -59,8 +60,9 @@ def lake(aws_session, tmp_path):
 
 def test_deploy_uploads_script_and_lib_and_creates_the_job(lake, aws_session):
     settings = Settings(backend="aws", worker_type="G.2X", number_of_workers="3")
-    result = deploy.deploy(settings, role=ROLE, script=lake, session=aws_session,
-                           out=lambda line: None)  # fmt: skip
+    result = deploy.deploy(
+        settings, role=ROLE, script=lake, session=aws_session, out=lambda line: None
+    )
     assert result.created is True
 
     s3 = boto3.client("s3")
@@ -117,13 +119,15 @@ def test_unknown_worker_type_is_refused():
 
 def test_existing_job_is_updated_in_place():
     # moto has no UpdateJob: stub the client and check the exact request.
-    glue = boto3.client("glue", region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x")  # fmt: skip
+    glue = boto3.client(
+        "glue", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
     definition = {"Role": ROLE, "Command": {"Name": "glueetl", "ScriptLocation": "s3://b/job.py"},
                   "GlueVersion": "5.1", "WorkerType": "G.1X", "NumberOfWorkers": 2}  # fmt: skip
     with Stubber(glue) as stub:
-        stub.add_response("get_job", {"Job": {"Name": "movie-pipeline-etl"}},
-                          {"JobName": "movie-pipeline-etl"})  # fmt: skip
+        stub.add_response(
+            "get_job", {"Job": {"Name": "movie-pipeline-etl"}}, {"JobName": "movie-pipeline-etl"}
+        )
         stub.add_response("update_job", {"JobName": "movie-pipeline-etl"}, {
             "JobName": "movie-pipeline-etl",
             "JobUpdate": {"Role": ROLE,
@@ -149,8 +153,9 @@ def test_run_job_follows_the_run_and_reports_its_cost(lake, slow_job_runs, aws_s
     settings = Settings(backend="aws")
     deploy.deploy(settings, role=ROLE, script=lake, session=aws_session, out=lambda line: None)
     lines, sleeps = [], []
-    report = deploy.run_job(settings, session=aws_session, sleep=sleeps.append, poll_seconds=7,
-                            out=lines.append)  # fmt: skip
+    report = deploy.run_job(
+        settings, session=aws_session, sleep=sleeps.append, poll_seconds=7, out=lines.append
+    )
     assert report.state == "SUCCEEDED"
     # One status line per state change, not per poll.
     assert re.findall(r"run jr_\w+: (\w+)", "\n".join(lines)) == [
@@ -178,8 +183,9 @@ def test_reprocess_resets_the_bookmark_before_the_run(lake, aws):
 
     boto.events.register("before-call.glue.*", record)
     lines = []
-    report = deploy.run_job(settings, session=boto, sleep=lambda s: None, out=lines.append,
-                            reprocess=True)  # fmt: skip
+    report = deploy.run_job(
+        settings, session=boto, sleep=lambda s: None, out=lines.append, reprocess=True
+    )
     assert report.state == "SUCCEEDED"
     assert [name for name, _ in sent][:2] == ["ResetJobBookmark", "StartJobRun"]
     assert sent[0][1] == {"JobName": "movie-pipeline-etl"}  # the request as serialized
@@ -187,8 +193,9 @@ def test_reprocess_resets_the_bookmark_before_the_run(lake, aws):
 
 
 def test_reprocess_of_a_job_never_run_has_no_bookmark_to_reset():
-    glue = boto3.client("glue", region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x")  # fmt: skip
+    glue = boto3.client(
+        "glue", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
     lines = []
     with Stubber(glue) as stub:
         stub.add_client_error("reset_job_bookmark", "EntityNotFoundException",
@@ -221,8 +228,9 @@ def test_run_reprocess_resets_the_bookmark_before_the_job_runs(no_credentials, c
 
 
 def test_failed_run_raises_with_glue_error_and_cost():
-    glue = boto3.client("glue", region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x")  # fmt: skip
+    glue = boto3.client(
+        "glue", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
     request = {"JobName": "movie-pipeline-etl", "RunId": "jr_1"}
     with Stubber(glue) as stub:
         stub.add_response("get_job_run", {"JobRun": {"JobRunState": "RUNNING"}}, request)
@@ -230,8 +238,9 @@ def test_failed_run_raises_with_glue_error_and_cost():
             "JobRunState": "FAILED", "ErrorMessage": "Container killed: OutOfMemory",
             "ExecutionTime": 30, "WorkerType": "G.2X", "NumberOfWorkers": 5}}, request)  # fmt: skip
         with pytest.raises(deploy.GlueJobFailed, match="FAILED: Container killed: OutOfMemory"):
-            deploy.follow_job_run(Settings(), "jr_1", glue, sleep=lambda s: None,
-                                  out=lambda line: None)  # fmt: skip
+            deploy.follow_job_run(
+                Settings(), "jr_1", glue, sleep=lambda s: None, out=lambda line: None
+            )
 
 
 # Costs --------------------------------------------------------------------------------------

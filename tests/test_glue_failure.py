@@ -78,8 +78,9 @@ class S3GlueContext:
         bucket, prefix = self._split(path)
         listed = self.s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/").get("Contents", [])
         if listed:
-            self.s3.delete_objects(Bucket=bucket,
-                                   Delete={"Objects": [{"Key": o["Key"]} for o in listed]})  # fmt: skip
+            self.s3.delete_objects(
+                Bucket=bucket, Delete={"Objects": [{"Key": o["Key"]} for o in listed]}
+            )
 
 
 def _frames(spark, version: int) -> dict:
@@ -190,7 +191,8 @@ def test_a_killed_run_is_discarded_by_the_next_one(spark, lake, tmp_path):
     assert _tables(s3) == rows  # still the published version
 
     assert publish.recover(settings, publish.S3Store(s3, BUCKET)) == [
-        f"discarded the staged tables of interrupted run {killed.run_id}"]  # fmt: skip
+        f"discarded the staged tables of interrupted run {killed.run_id}"
+    ]
     assert _listing(s3) == before
 
 
@@ -216,8 +218,9 @@ def test_a_run_killed_while_switching_is_finished_by_the_next(spark, lake, tmp_p
         "finished publishing cleaned/links, cleaned/ratings, cleaned/movies"
     )
     done = _tables(s3)
-    assert {t: {r.get("movie_id", r.get("id")) // 100 for r in done[t]} for t in ("links", "movies")} == {
-        "links": {2}, "movies": {2}}  # fmt: skip
+    assert {
+        t: {r.get("movie_id", r.get("id")) // 100 for r in done[t]} for t in ("links", "movies")
+    } == {"links": {2}, "movies": {2}}
     assert done["ratings"][0]["user_id"] == 2 and not _listing(s3, "tmp/")
 
 

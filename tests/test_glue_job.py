@@ -81,8 +81,9 @@ def test_glue_edges_bookmarks_and_commit(spark, fake_glue, generated_source, tmp
     assert spark.read.parquet(settings.cleaned_uri("movies")).count() == movies.count()
 
 
-def test_glue_reads_values_typed_and_mixed_columns_as_choices(spark, fake_glue, generated_source,
-                                                              tmp_path):  # fmt: skip
+def test_glue_reads_values_typed_and_mixed_columns_as_choices(
+    spark, fake_glue, generated_source, tmp_path
+):
     # What the stand-in hands the job, as Glue's reader would: no all-string frame.
     settings = Settings(lake_dir=tmp_path / "lake")
     upload(settings, generated_source)
@@ -99,8 +100,9 @@ def test_glue_reads_values_typed_and_mixed_columns_as_choices(spark, fake_glue, 
     assert {"budget", "popularity"} <= set(frame.choices)
 
 
-def test_glue_read_cleans_movies_as_the_local_read_does(spark, fake_glue, generated_source,
-                                                        tmp_path):  # fmt: skip
+def test_glue_read_cleans_movies_as_the_local_read_does(
+    spark, fake_glue, generated_source, tmp_path
+):
     glue_lake, local_lake = tmp_path / "glue", tmp_path / "local"
     on_glue, local = Settings(lake_dir=glue_lake), Settings(lake_dir=local_lake)
     for settings in (on_glue, local):

@@ -41,8 +41,9 @@ def test_modules_glue_lacks_are_installed_in_the_session_too(monkeypatch):
 
 
 def _stubbed_glue():
-    return boto3.client("glue", region_name="us-east-1", aws_access_key_id="x",
-                        aws_secret_access_key="x")  # fmt: skip
+    return boto3.client(
+        "glue", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
 
 
 def test_cleanup_deletes_dead_sessions_of_ours_and_leaves_others_alone():
@@ -135,8 +136,9 @@ def test_failed_statement_raises_with_spark_error_and_session_still_stops(glue, 
         _session(aws_session) as session,
         Stubber(session.glue) as stub,
     ):
-        stub.add_response("run_statement", {"Id": 1},
-                          {"SessionId": session.id, "Code": "spark.table('nope')"})  # fmt: skip
+        stub.add_response(
+            "run_statement", {"Id": 1}, {"SessionId": session.id, "Code": "spark.table('nope')"}
+        )
         stub.add_response("get_statement", {"Statement": {
             "Id": 1, "State": "AVAILABLE",
             "Output": {"Status": "error", "ErrorName": "AnalysisException",
@@ -168,8 +170,9 @@ def test_a_statement_that_runs_too_long_raises_and_the_session_still_stops(glue,
         request = {"SessionId": session.id, "Id": 3}
         stub.add_response("run_statement", {"Id": 3}, {"SessionId": session.id, "Code": "x()"})
         for _ in range(13):  # polled every 5 s: the 13th poll is at 60 s, the limit
-            stub.add_response("get_statement", {"Statement": {"Id": 3, "State": "RUNNING"}},
-                              request)  # fmt: skip
+            stub.add_response(
+                "get_statement", {"Statement": {"Id": 3, "State": "RUNNING"}}, request
+            )
         stub.add_response("get_statement", {"Statement": {"Id": 3, "State": "RUNNING"}}, request)
         session.run("x()")
     message = str(caught.value)

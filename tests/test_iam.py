@@ -104,15 +104,17 @@ def test_operator_policy_passes_the_glue_role_to_glue_only_and_stays_in_the_proj
         f"{BUCKET}/{p}/*" for p in ("raw", "cleaned", "quarantine", "results", "artifacts", "tmp",
                                     "reports", "_locks")
     ]  # fmt: skip
-    iam_resources = {r for s in st.values() if s["Action"][0].startswith("iam:")
-                     for r in s["Resource"]}  # fmt: skip
+    iam_resources = {
+        r for s in st.values() if s["Action"][0].startswith("iam:") for r in s["Resource"]
+    }
     assert iam_resources == {
         "arn:aws:iam::123456789012:role/movie-pipeline-glue",
         "arn:aws:iam::123456789012:policy/movie-pipeline-analyst",
         # Only to detach the analyst policy (the condition), from whoever it was attached to.
-        "arn:aws:iam::123456789012:user/*", "arn:aws:iam::123456789012:group/*",
+        "arn:aws:iam::123456789012:user/*",
+        "arn:aws:iam::123456789012:group/*",
         "arn:aws:iam::123456789012:role/*",
-    }  # fmt: skip
+    }
     assert st["DetachAnalystPolicy"]["Condition"] == {
         "ArnEquals": {"iam:PolicyARN": "arn:aws:iam::123456789012:policy/movie-pipeline-analyst"}
     }
@@ -120,8 +122,9 @@ def test_operator_policy_passes_the_glue_role_to_glue_only_and_stays_in_the_proj
 
 def test_managed_policies_fit_in_iams_size_limit():
     # IAM refuses a managed policy above 6,144 characters, whitespace not counted.
-    settings = Settings(bucket="b" * 63, database="d" * 64, workgroup="w" * 128,
-                        resource_prefix="p" * 31)  # fmt: skip
+    settings = Settings(
+        bucket="b" * 63, database="d" * 64, workgroup="w" * 128, resource_prefix="p" * 31
+    )
     for document in (iam.analyst_policy(settings, ACCOUNT), iam.operator_policy(settings, ACCOUNT)):
         assert len(json.dumps(document, separators=(",", ":"))) <= 6144
 
@@ -191,7 +194,8 @@ def test_setup_creates_role_policies_bucket_and_workgroup(settings, setup):
         "s3:x-amz-server-side-encryption": "false"
     }
     rules = s3.get_bucket_encryption(Bucket="movie-analytics-lake")[
-        "ServerSideEncryptionConfiguration"]["Rules"]  # fmt: skip
+        "ServerSideEncryptionConfiguration"
+    ]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     block = s3.get_public_access_block(Bucket="movie-analytics-lake")
     assert all(block["PublicAccessBlockConfiguration"].values())
@@ -220,7 +224,8 @@ def test_setup_twice_changes_nothing_and_keeps_other_statements(settings, setup)
     assert sleeps == []  # the role already existed
     assert "managed policy movie-pipeline-analyst is up to date" in second.actions
     statements = json.loads(s3.get_bucket_policy(Bucket="movie-analytics-lake")["Policy"])[
-        "Statement"]  # fmt: skip
+        "Statement"
+    ]
     assert sorted(st["Sid"] for st in statements) == [
         "MoviePipelineDenyInsecureTransport", "MoviePipelineDenyOtherEncryption", "TheirAuditRead"
     ]  # fmt: skip
@@ -248,8 +253,9 @@ def test_changed_settings_make_a_new_default_policy_version(settings, setup):
 
 def test_existing_workgroup_is_updated_to_our_configuration():
     # moto has no UpdateWorkGroup: stub this client and check the exact request.
-    athena = boto3.client("athena", region_name="us-east-1", aws_access_key_id="x",
-                          aws_secret_access_key="x")  # fmt: skip
+    athena = boto3.client(
+        "athena", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
     settings = Settings(bucket="lake-b", workgroup="wg", bytes_scanned_cutoff=50_000_000)
     with Stubber(athena) as stub:
         stub.add_response("get_work_group", {"WorkGroup": {"Name": "wg"}}, {"WorkGroup": "wg"})

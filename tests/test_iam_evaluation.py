@@ -161,8 +161,9 @@ def test_list_bucket_is_scoped_by_s3_prefix():
 
 
 def test_actions_ignore_case_and_resources_do_not():
-    policy = _doc({"Effect": "Allow", "Action": "s3:Get*",
-                   "Resource": "arn:aws:s3:::bucket/file?.txt"})  # fmt: skip
+    policy = _doc(
+        {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::bucket/file?.txt"}
+    )
     assert evaluate([policy], Request("S3:GETOBJECT", "arn:aws:s3:::bucket/file1.txt"))[0] == ALLOW
     assert evaluate([policy], Request("s3:GetObject", "arn:aws:s3:::bucket/file10.txt"))[0] == (
         IMPLICIT_DENY
@@ -180,7 +181,7 @@ def test_not_resource_applies_everywhere_but_the_listed_resources():
     policy = _doc(
         {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
         {"Effect": "Deny", "Action": "s3:*", "NotResource": payroll},
-    )  # fmt: skip
+    )
     assert (
         evaluate([policy], Request("s3:GetObject", "arn:aws:s3:::HRBucket/Payroll/a"))[0] == ALLOW
     )
@@ -227,9 +228,11 @@ def test_what_it_cannot_evaluate_it_refuses():
 def test_api_calls_map_to_the_actions_aws_checks():
     where = Account(ACCOUNT)
     assert requests_for_call("s3", "head_object", {"Bucket": "b", "Key": "k"}, where) == [
-        Request("s3:GetObject", "arn:aws:s3:::b/k")]  # fmt: skip
+        Request("s3:GetObject", "arn:aws:s3:::b/k")
+    ]
     assert requests_for_call("s3", "list_objects_v2", {"Bucket": "b", "Prefix": "raw/"}, where) == [
-        Request("s3:ListBucket", "arn:aws:s3:::b", {"s3:prefix": "raw/"})]  # fmt: skip
+        Request("s3:ListBucket", "arn:aws:s3:::b", {"s3:prefix": "raw/"})
+    ]
     job = requests_for_call("glue", "create_job", {"Name": "j", "Role": "arn:aws:iam::1:role/r",
                                                    "Tags": {"a": "b"}}, where)  # fmt: skip
     assert [(r.action, r.resource) for r in job] == [
@@ -394,7 +397,7 @@ def test_the_glue_role_writes_exactly_the_prefixes_the_etl_writes(etl_run):
         Request("s3:ListBucket", "arn:aws:s3:::movie-analytics-lake", {"s3:prefix": "results/", **TLS}),
         Request("s3:ListBucket", "arn:aws:s3:::movie-analytics-lake", TLS),  # the whole bucket
         Request("s3:PutObject", "arn:aws:s3:::movie-analytics-lake/cleaned/x.parquet",
-                {"aws:SecureTransport": "false"}),  # fmt: skip
+                {"aws:SecureTransport": "false"}),
         Request("glue:CreateTable", f"arn:aws:glue:us-east-1:{ACCOUNT}:table/movies_db/movies"),
         Request("glue:UpdateTable", f"arn:aws:glue:us-east-1:{ACCOUNT}:table/movies_db/movies"),
         Request("glue:BatchCreatePartition", f"arn:aws:glue:us-east-1:{ACCOUNT}:table/movies_db/movies"),
@@ -513,8 +516,9 @@ def test_the_operator_policy_allows_every_call_of_the_dry_runs(no_credentials, m
     )  # fmt: skip
     settings = Settings(backend="aws")
     where = Account(DRY_RUN_ACCOUNT, workgroup=settings.workgroup)
-    requests = _with_tls([r for c in calls
-                          for r in requests_for_call(c.service, c.operation, c.params, where)])  # fmt: skip
+    requests = _with_tls(
+        [r for c in calls for r in requests_for_call(c.service, c.operation, c.params, where)]
+    )
     actions = {r.action for r in requests}
     assert {"iam:PassRole", "iam:CreateRole", "glue:CreateJob", "glue:StartJobRun",
             "glue:CreateSession", "glue:CreateTable", "glue:BatchCreatePartition",

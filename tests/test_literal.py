@@ -89,10 +89,9 @@ def _assert_all_equal(spark, cells, schema, oracle):
     [
         ("credits_head.csv", 35, {"cast": CAST_SCHEMA, "crew": CREW_SCHEMA}),
         ("keywords_head.csv", 57, {"keywords": ID_NAME_SCHEMA}),
-        ("movies_metadata_head.csv", 5000,
-         {raw: schema for raw, schema in MOVIES_CELLS.values()}),
+        ("movies_metadata_head.csv", 5000, {raw: schema for raw, schema in MOVIES_CELLS.values()}),
     ],
-)  # fmt: skip
+)
 def test_every_real_nested_cell_equals_literal_eval(spark, realdata, file, rows, columns):
     data = _read(realdata / file)
     assert len(data) == rows

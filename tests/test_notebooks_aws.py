@@ -159,8 +159,9 @@ class GlueStatements:
         s3 = boto3.session.Session(region_name=REGION).client("s3")
         bucket_folder = Path(local.bucket_root)
         _download(s3, in_glue.bucket, f"{in_glue.raw_prefix}/", bucket_folder)
-        calls[0].args[0] = ast.parse(repr({**params, "backend": "local", "lake_dir": str(folder)}),
-                                     mode="eval").body  # fmt: skip
+        calls[0].args[0] = ast.parse(
+            repr({**params, "backend": "local", "lake_dir": str(folder)}), mode="eval"
+        ).body
         printed = io.StringIO()
         namespace = {"__name__": "__main__",
                      "print": lambda *args, **kw: print(*args, **{**kw, "file": printed})}  # fmt: skip
@@ -222,8 +223,9 @@ class AthenaEngine:
 
         execution = backend.executions[execution_id]
         try:
-            columns, rows = self._run(execution.query, execution.context["Database"],
-                                      execution.execution_parameters or [])  # fmt: skip
+            columns, rows = self._run(
+                execution.query, execution.context["Database"], execution.execution_parameters or []
+            )
             column_info = [_column_info(name, kind) for name, kind in columns]
         except Exception:  # Athena fails the query; awswrangler raises QueryFailed
             self.errors.append(traceback.format_exc())
@@ -625,6 +627,7 @@ def test_no_notebook_names_the_account_or_this_machines_folders(walk):
     assert account == ACCOUNT
     for number, run in walk.runs.items():
         shown = json.dumps(_outputs(run))
-        leaks = [x for x in (account, str(walk.out.parent), "/tmp/", "/work/", "/root/")
-                 if x in shown]  # fmt: skip
+        leaks = [
+            x for x in (account, str(walk.out.parent), "/tmp/", "/work/", "/root/") if x in shown
+        ]
         assert not leaks, f"{number} shows {leaks}"

@@ -93,10 +93,11 @@ def prolific_directors(f, min_votes=10, limit=15):
     rated = movies[movies.vote_count >= min_votes][["id", "vote_average"]]
     j = d.merge(rated, on="id", how="left", indicator=True)
     g = j.groupby("person_id", as_index=False).agg(
-        name=("name", "min"), movies=("id", "size"),
+        name=("name", "min"),
+        movies=("id", "size"),
         rated_movies=("_merge", lambda s: int((s == "both").sum())),
         avg_rating=("vote_average", "mean"),
-    )  # fmt: skip
+    )
     g["avg_rating"] = g.avg_rating.map(lambda x: _round(x, 2))
     g = _sort(g, ["movies", "name", "person_id"], {"movies"})
     return g[["name", "person_id", "movies", "rated_movies", "avg_rating"]].head(limit)
@@ -122,8 +123,9 @@ def cast_gender_by_decade(f, decade_from=1870, decade_to=2020):
         female, male = int((g.gender == 1).sum()), int((g.gender == 2).sum())
         share = _round(100 * female / (female + male), 1) if female + male else None
         rows.append((decade, len(g), female, male, len(g) - female - male, share))
-    return pd.DataFrame(rows, columns=["decade", "credits", "female", "male", "unknown",
-                                       "female_share_pct"])  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["decade", "credits", "female", "male", "unknown", "female_share_pct"]
+    )
 
 
 def return_on_budget_by_genre(f, min_budget=1_000_000, min_movies=5):

@@ -84,8 +84,9 @@ def test_teardown_deletes_ours_and_keeps_everything_else(project, aws_session):
     policy = json.loads(s3.get_bucket_policy(Bucket=LAKE)["Policy"])
     theirs = {"Sid": "Audit", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
               "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{LAKE}/notes/*"}  # fmt: skip
-    s3.put_bucket_policy(Bucket=LAKE, Policy=json.dumps(
-        {**policy, "Statement": [*policy["Statement"], theirs]}))  # fmt: skip
+    s3.put_bucket_policy(
+        Bucket=LAKE, Policy=json.dumps({**policy, "Statement": [*policy["Statement"], theirs]})
+    )
     teardown.teardown(
         project,
         teardown.inventory(project, aws_session),
@@ -109,7 +110,8 @@ def test_teardown_deletes_ours_and_keeps_everything_else(project, aws_session):
     statements = json.loads(s3.get_bucket_policy(Bucket=LAKE)["Policy"])["Statement"]
     assert statements == [theirs]
     assert teardown.inventory(project, aws_session).lines() == [
-        "the bucket itself (created by setup-aws), if nothing else is left in it"]  # fmt: skip
+        "the bucket itself (created by setup-aws), if nothing else is left in it"
+    ]
 
 
 def test_own_bucket_goes_when_nothing_else_is_in_it(project, aws_session):

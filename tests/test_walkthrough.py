@@ -164,9 +164,7 @@ def test_policy_summary_lists_each_statement():
     }  # fmt: skip
     summary = iam.policy_summary(docs)
     assert list(summary["sid"]) == ["A", "B", ""]
-    assert list(summary["resources"]) == [
-        "arn:x", "r1, r2", '{"Service": "glue.amazonaws.com"}'
-    ]  # fmt: skip
+    assert list(summary["resources"]) == ["arn:x", "r1, r2", '{"Service": "glue.amazonaws.com"}']
 
 
 def test_raw_files_gives_each_file_its_key(tmp_path, monkeypatch):
@@ -236,8 +234,9 @@ def test_sizes_set_raw_csv_against_cleaned_parquet(small_lake):
 def test_lake_listing_shows_keys_relative_to_the_bucket(small_lake):
     listing = lake.lake_listing(small_lake, "raw")
     assert list(listing["key"]) == [
-        "raw/credits/credits.csv", "raw/ratings_small/ratings_small.csv"
-    ]  # fmt: skip
+        "raw/credits/credits.csv",
+        "raw/ratings_small/ratings_small.csv",
+    ]
 
 
 def test_key_quality_finds_duplicates_and_null_keys(tmp_path, mini_frames):
@@ -281,8 +280,9 @@ def test_run_costs_estimates_offline_runs_and_keeps_measured_ones():
     measured = {**checks, "02": {"seconds": 90, "engine": "Glue session s-1", "usd": 0.05}}
     bill = costs.run_costs(Settings(), measured, 0).set_index("item")
     assert (bill.loc["Glue (02)", "usd"], bill.loc["Glue (02)", "measured_or_estimated"]) == (
-        0.05, "measured"
-    )  # fmt: skip
+        0.05,
+        "measured",
+    )
     assert bill.loc["total", "usd"] == pytest.approx(0.0501, abs=1e-4)
 
 
@@ -388,8 +388,9 @@ def test_reconciliation_is_read_back_from_the_lake(tmp_path):
         "ok": False,
     }]  # fmt: skip
     assert tables[["table", "rows", "expected"]].values.tolist() == [
-        ["cast_data", 40, 40], ["crew_data", 55, 56]
-    ]  # fmt: skip
+        ["cast_data", 40, 40],
+        ["crew_data", 55, 56],
+    ]
 
 
 @pytest.mark.aws

@@ -160,8 +160,9 @@ def run_costs(settings: Settings, checks: dict[str, dict], lake_bytes: int):
     elif flatten:
         dpu = dpus(settings.worker_type, int(settings.number_of_workers))
         glue = glue_cost(float(flatten["seconds"]), dpu)
-        rows.append(("Glue (02)", "estimated", f"{flatten['seconds']} s here, on {dpu:g} DPU",
-                     glue.usd))  # fmt: skip
+        rows.append(
+            ("Glue (02)", "estimated", f"{flatten['seconds']} s here, on {dpu:g} DPU", glue.usd)
+        )
     analysis = checks.get("04", {})
     if analysis:
         how = "measured" if settings.backend == "aws" else "estimated"

@@ -300,8 +300,9 @@ class DryRun:
     def session(self, region: str) -> boto3.Session:
         """A boto3 Session whose clients print and answer their calls instead of sending them."""
         if region not in self._sessions:
-            s = boto3.Session(aws_access_key_id="dry-run", aws_secret_access_key="dry-run",
-                              region_name=region)  # fmt: skip
+            s = boto3.Session(
+                aws_access_key_id="dry-run", aws_secret_access_key="dry-run", region_name=region
+            )
             s.events.register("before-parameter-build.*.*", self._keep_params)
             s.events.register("before-call.*.*", self._answer)
             s.events.register("before-send", self._refuse_to_send)

@@ -410,7 +410,7 @@ def ensure_bucket(s3, settings: Settings, report: SetupReport) -> None:
         )
         report.actions.append(f"set default encryption SSE-S3 on {bucket}")
     put_bucket_statements(s3, settings, bucket_policy_statements(settings))
-    report.actions.append(f"bucket policy of {bucket}: TLS only, no weaker encryption")  # fmt: skip
+    report.actions.append(f"bucket policy of {bucket}: TLS only, no weaker encryption")
 
 
 def put_bucket_statements(s3, settings: Settings, ours: list[dict]) -> None:
@@ -444,10 +444,11 @@ def ensure_glue_role(iam, settings: Settings, account: str, report: SetupReport)
         if _code(exc) != "NoSuchEntity":
             raise
         iam.create_role(
-            RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(trust),
             Description="AWS Glue job and interactive sessions of the movie pipeline",
             Tags=[{"Key": k, "Value": v} for k, v in tags(settings).items()],
-        )  # fmt: skip
+        )
         report.actions.append(f"created role {name}")
         created = True
     iam.put_role_policy(
@@ -468,10 +469,11 @@ def ensure_analyst_policy(iam, settings: Settings, account: str, report: SetupRe
         if _code(exc) != "NoSuchEntity":
             raise
         iam.create_policy(
-            PolicyName=analyst_policy_name(settings), PolicyDocument=json.dumps(doc),
+            PolicyName=analyst_policy_name(settings),
+            PolicyDocument=json.dumps(doc),
             Description="Athena analyst: read cleaned/, write results/, one workgroup",
             Tags=[{"Key": k, "Value": v} for k, v in tags(settings).items()],
-        )  # fmt: skip
+        )
         report.actions.append(f"created managed policy {analyst_policy_name(settings)}")
         return
     version = iam.get_policy_version(PolicyArn=arn, VersionId=default)["PolicyVersion"]
@@ -512,10 +514,11 @@ def ensure_workgroup(athena, settings: Settings, report: SetupReport) -> None:
         found = None
     if found is None:
         athena.create_work_group(
-            Name=settings.workgroup, Configuration=config,
+            Name=settings.workgroup,
+            Configuration=config,
             Description="Movie pipeline analysis: enforced results location, encryption, scan limit",
             Tags=[{"Key": k, "Value": v} for k, v in tags(settings).items()],
-        )  # fmt: skip
+        )
         report.actions.append(f"created Athena workgroup {settings.workgroup}")
         return
     if _same_workgroup(found.get("Configuration", {}), config):

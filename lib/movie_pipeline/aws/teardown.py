@@ -96,8 +96,9 @@ def find_objects(s3, settings: Settings) -> dict[str, list[str]]:
     results, ..., reports and the lake lock's)."""
     found = {}
     for prefix in iam.project_prefixes(settings):
-        listed = _paginate(s3, "list_objects_v2", "Contents", Bucket=settings.bucket,
-                           Prefix=f"{prefix}/")  # fmt: skip
+        listed = _paginate(
+            s3, "list_objects_v2", "Contents", Bucket=settings.bucket, Prefix=f"{prefix}/"
+        )
         found[prefix] = [o["Key"] for o in listed]
     return found
 
@@ -115,8 +116,9 @@ def inventory(settings: Settings, session=None) -> Inventory:
     glue, iam_client, s3 = (session.client(n) for n in ("glue", "iam", "s3"))
     prefix, inv = settings.resource_prefix, Inventory()
     inv.sessions = {s["Id"]: s.get("Status", "") for s in sessions.list_own_sessions(glue, prefix)}
-    inv.jobs = [j["Name"] for j in _paginate(glue, "get_jobs", "Jobs")
-                if j["Name"].startswith(f"{prefix}-")]  # fmt: skip
+    inv.jobs = [
+        j["Name"] for j in _paginate(glue, "get_jobs", "Jobs") if j["Name"].startswith(f"{prefix}-")
+    ]
     if settings.database not in _PROTECTED_DATABASES and _exists(
         glue.get_database, "EntityNotFoundException", Name=settings.database
     ):
@@ -149,8 +151,9 @@ def inventory(settings: Settings, session=None) -> Inventory:
     policy = _exists(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=settings.bucket)
     if policy:
         statements = json.loads(policy["Policy"]).get("Statement", [])
-        inv.bucket_statements = [st["Sid"] for st in statements
-                                 if st.get("Sid", "").startswith(iam.sid_prefix(settings))]  # fmt: skip
+        inv.bucket_statements = [
+            st["Sid"] for st in statements if st.get("Sid", "").startswith(iam.sid_prefix(settings))
+        ]
     inv.objects = find_objects(s3, settings)
     if S3_LOCK_KEY in (k for keys in inv.objects.values() for k in keys):
         inv.lock_holder = live_lock_holder(s3, settings)
@@ -191,8 +194,9 @@ def teardown(settings: Settings, inv: Inventory, session=None, out=say) -> None:
         glue.delete_job(JobName=name)
     if inv.database:
         for start in range(0, len(inv.tables), 100):
-            glue.batch_delete_table(DatabaseName=inv.database,
-                                    TablesToDelete=inv.tables[start : start + 100])  # fmt: skip
+            glue.batch_delete_table(
+                DatabaseName=inv.database, TablesToDelete=inv.tables[start : start + 100]
+            )
         glue.delete_database(Name=inv.database)
     if inv.workgroup:
         session.client("athena").delete_work_group(

@@ -224,7 +224,7 @@ def _stat_columns(columns: list[str], job: DatasetJob) -> list[Column]:
         *([count_if(settled & F.col("_repaired")).alias("merged")] if job.repair else []),
         *[count_if(settled & good & F.col(f"_n_{c}").isNull()).alias(f"blank_{c}") for c in lists],
         *[F.sum(F.when(settled & good, F.col(f"_n_{c}"))).alias(f"sum_{c}") for c in lists],
-    ]  # fmt: skip
+    ]
 
 
 def _stage_observed(df: DataFrame, uri: str, job: DatasetJob) -> tuple[DataFrame, dict]:
@@ -338,8 +338,9 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
             rows=fs.parquet_rows(uri),  # from the files' footers: what was really written
             expected=expected[table.list_column] if table.list_column else expected["rows"],
             rule=f"sum of {table.list_column} lengths" if table.list_column else "one per kept row",
-            path=settings.cleaned_uri(table.name), bytes=fs.size(uri),
-        )  # fmt: skip
+            path=settings.cleaned_uri(table.name),
+            bytes=fs.size(uri),
+        )
     return rec
 
 
@@ -390,8 +391,9 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
                 report.skipped[job.dataset] = "no new data since the last run (job bookmark)"
                 continue
             rec.seconds = round(time.perf_counter() - start, 2)
-            rec.notes += [f"{f} present but not loaded: {present[0]} is preferred"
-                          for f in present[1:]]  # fmt: skip
+            rec.notes += [
+                f"{f} present but not loaded: {present[0]} is preferred" for f in present[1:]
+            ]
             report.datasets[job.dataset] = rec
     order = [job.dataset for job in JOBS]  # the report lists the datasets in a fixed order
     report.datasets = dict(sorted(report.datasets.items(), key=lambda kv: order.index(kv[0])))
@@ -403,6 +405,7 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
     report.check()
     tables = {
         name: {"rows": t.rows, "path": t.path, "bytes": t.bytes}
-        for rec in report.datasets.values() for name, t in rec.tables.items()
-    }  # fmt: skip
+        for rec in report.datasets.values()
+        for name, t in rec.tables.items()
+    }
     return {"tables": tables, "reconciliation": report.as_dict(), "report_path": report_path}

@@ -73,7 +73,7 @@ class GlueIO:
                 "separator": ",",
                 "quoteChar": '"',
                 "multiLine": raw.multiline,
-            },  # fmt: skip
+            },
             transformation_ctx=f"read_{raw.dataset}",
         )
         df = frame.resolveChoice(choice="cast:string").toDF()

@@ -52,14 +52,16 @@ class S3Store:
 
     def copy(self, source: str, key: str) -> None:
         # Parquet parts are far below CopyObject's 5 GB limit for one request.
-        self.s3.copy_object(Bucket=self.bucket, Key=key,
-                            CopySource={"Bucket": self.bucket, "Key": source})  # fmt: skip
+        self.s3.copy_object(
+            Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": source}
+        )
 
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
             batch = [{"Key": k} for k in keys[start : start + 1000]]
-            answer = self.s3.delete_objects(Bucket=self.bucket,
-                                            Delete={"Objects": batch, "Quiet": True})  # fmt: skip
+            answer = self.s3.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
             if answer.get("Errors"):
                 raise RuntimeError(f"S3 could not delete: {answer['Errors'][:3]}")
 
@@ -186,8 +188,9 @@ class StagedTables:
         """Switch every staged table in, then delete the run's folder; return the tables' URIs."""
         if self.tables:
             # The journal makes the switches one decision: once it exists, recover() finishes.
-            self.store.put_text(f"{self.root}/{JOURNAL}",
-                                json.dumps({"run": self.run_id, "tables": self.tables}))  # fmt: skip
+            self.store.put_text(
+                f"{self.root}/{JOURNAL}", json.dumps({"run": self.run_id, "tables": self.tables})
+            )
             for table in self.tables:
                 _switch(self.store, self.root, table)
         self.abort()
@@ -222,8 +225,9 @@ def recover(settings: Settings, store=None) -> list[str]:
     return actions
 
 
-def run_published(settings: Settings, run: Callable[[Callable[[str], str]], dict],
-                  store=None) -> dict:  # fmt: skip
+def run_published(
+    settings: Settings, run: Callable[[Callable[[str], str]], dict], store=None
+) -> dict:
     """Run the ETL with its tables staged, and publish them only if it returns.
 
     Args:

@@ -79,9 +79,10 @@ def check_header(raw: RawFile, names: tuple[str, ...], file: str) -> list[str]:
     missing = [c for c in raw.columns if c not in names]
     extra = [c for c in names if c not in raw.columns]
     detail = "; ".join(
-        f"{what}: {', '.join(cols)}" for what, cols in (("missing", missing), ("unexpected", extra))
+        f"{what}: {', '.join(cols)}"
+        for what, cols in (("missing", missing), ("unexpected", extra))
         if cols
-    )  # fmt: skip
+    )
     raise PipelineInputError(
         file,
         1,
@@ -151,10 +152,11 @@ def check_raw(open_chunks: Callable[[], Iterable[bytes]], raw: RawFile, file: st
             except UnicodeDecodeError as exc:
                 bad = seg[exc.start : exc.start + 4]
                 raise PipelineInputError(
-                    file, out.lines + seg[: exc.start].count(b"\n") + 1,
+                    file,
+                    out.lines + seg[: exc.start].count(b"\n") + 1,
                     f"bytes {bad.hex(' ').upper()} are not UTF-8 (a Latin-1 or Windows-1252 "
                     "file?): save the file as UTF-8",
-                ) from None  # fmt: skip
+                ) from None
             if header_end is None:
                 if seg.startswith(BOM):
                     out.notes.append(f"{file}: starts with a UTF-8 byte-order mark (ignored)")
@@ -238,8 +240,9 @@ def _pre_reasons(columns, dataset: str) -> str:
     negative = [
         f"CASE WHEN trim({sql_name(c)}) RLIKE {sql_string(r'^-[0-9.]*[1-9]')} "
         f"THEN concat({sql_string(f'{c} ')}, trim({sql_name(c)}), ' is negative') END"
-        for c in NON_NEGATIVE.get(dataset, ()) if c in columns
-    ]  # fmt: skip
+        for c in NON_NEGATIVE.get(dataset, ())
+        if c in columns
+    ]
     return non_null_array_sql([*too_big, *negative])
 
 
@@ -271,9 +274,10 @@ def mark(df, dataset: str, columns):
     )
     emptied = [
         f"CASE WHEN {_oversized(sql_name(c))} THEN NULL ELSE {sql_name(c)} END AS {sql_name(c)}"
-        if c in columns else sql_name(c)
+        if c in columns
+        else sql_name(c)
         for c in df.columns
-    ]  # fmt: skip
+    ]
     flagged = df.selectExpr("*", f"{_pre_reasons(columns, dataset)} AS {_PRE}")
     raw = f"to_json(named_struct({shown}), map('ignoreNullFields', 'false'))"
     return flagged.selectExpr(

@@ -72,9 +72,10 @@ def relative_key(settings: Settings, final_uri: str) -> PurePosixPath:
 def _visible_parquet(folder: Path) -> list[Path]:
     # Spark's .crc files and _SUCCESS, and our marker, are not data (Athena skips them too).
     return sorted(
-        p for p in folder.rglob("*.parquet")
+        p
+        for p in folder.rglob("*.parquet")
         if not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
-    )  # fmt: skip
+    )
 
 
 def check_complete(folder: Path, expected_rows: int | None = None) -> int:

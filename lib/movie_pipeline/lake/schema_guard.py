@@ -134,9 +134,9 @@ def _check_partition_folders(spec: TableSpec, stored: StoredFile, tail: str) -> 
         if name != key.name:
             # Athena would not see this file at all: its rows would go missing silently.
             seen = f"folder '{folder}'" if folder else "no partition folder"
-            problems.append(Mismatch(
-                spec.name, key.name, f"a folder {key.name}=<value>", seen, stored.uri
-            ))  # fmt: skip
+            problems.append(
+                Mismatch(spec.name, key.name, f"a folder {key.name}=<value>", seen, stored.uri)
+            )
         elif (
             key.type in ("int", "bigint")
             and value != _HIVE_NULL

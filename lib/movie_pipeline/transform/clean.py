@@ -87,10 +87,10 @@ def repair_split_records(raw: DataFrame) -> DataFrame:
     # shuffle and no window (a window over the whole file buffers and spills all of it). The
     # file is read whole in one partition, so the row before is _row - 1.
     second = F.broadcast(
-        raw
-        .filter(F.col("id").rlike(_DATE_ID))
-        .select((F.col(ROW) - 1).alias(ROW), F.struct(*cols, CORRUPT_RECORD).alias("_b"))
-    )  # fmt: skip
+        raw.filter(F.col("id").rlike(_DATE_ID)).select(
+            (F.col(ROW) - 1).alias(ROW), F.struct(*cols, CORRUPT_RECORD).alias("_b")
+        )
+    )
     b = {c: F.col(f"_b.{c}") for c in cols}
     is_pair = (
         F.col("_b").isNotNull()
@@ -106,8 +106,7 @@ def repair_split_records(raw: DataFrame) -> DataFrame:
     merged |= {c: b[cols[i - SHIFT]] for i, c in enumerate(cols) if i > SHIFT}
     pair = F.col("_repaired")  # computed once, then used by every column
     return (
-        raw
-        .join(second, ROW, "left")
+        raw.join(second, ROW, "left")
         .join(absorbed, ROW, "left_anti")
         .withColumn("_repaired", F.coalesce(is_pair, F.lit(False)))
         .select(
@@ -118,7 +117,7 @@ def repair_split_records(raw: DataFrame) -> DataFrame:
             pair,
             F.when(pair, F.to_json("_b", {"ignoreNullFields": "false"})).alias("_second_half"),
         )
-    )  # fmt: skip
+    )
 
 
 def parse_movies(raw: DataFrame) -> DataFrame:

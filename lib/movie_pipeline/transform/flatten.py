@@ -58,9 +58,9 @@ KEYWORDS_CELLS = {"keyword_list": ("keywords", ID_NAME_SCHEMA)}
 
 def list_sizes(df: DataFrame, lists: list[str]) -> DataFrame:
     """Add ``_n_<list>``: the number of entries of each parsed list (null when the cell is blank)."""
-    return df.select("*", *[
-        F.when(F.col(c).isNotNull(), F.size(c)).alias(f"_n_{c}") for c in lists
-    ])  # fmt: skip
+    return df.select(
+        "*", *[F.when(F.col(c).isNotNull(), F.size(c)).alias(f"_n_{c}") for c in lists]
+    )
 
 
 def parse_nested_dataset(raw: DataFrame, cells: dict, raw_columns: list[str]) -> DataFrame:
@@ -157,11 +157,9 @@ def explode_list(df: DataFrame, column: str, fields: list[tuple[str, str]]) -> D
         ``id`` and the fields. An empty or absent list gives no row; a ``None`` entry gives a
         row of nulls, so the row count is always the sum of the list lengths.
     """
-    return (
-        df
-        .select("id", F.explode(column).alias("e"))
-        .select("id", *[F.col(f"e.{key}").alias(name) for key, name in fields])
-    )  # fmt: skip
+    return df.select("id", F.explode(column).alias("e")).select(
+        "id", *[F.col(f"e.{key}").alias(name) for key, name in fields]
+    )
 
 
 def flatten_cast(credits: DataFrame) -> DataFrame:
@@ -198,9 +196,10 @@ def flatten_crew(credits: DataFrame) -> DataFrame:
 def flatten_keywords(keywords: DataFrame) -> DataFrame:
     """Explode ``keywords.keywords`` (the ``movie_keywords`` table: id, keyword_id, keyword_name)."""
     return explode_list(
-        _ensure(keywords, "keyword_list", parse_keywords, KEYWORDS_CELLS), "keyword_list",
+        _ensure(keywords, "keyword_list", parse_keywords, KEYWORDS_CELLS),
+        "keyword_list",
         [("id", "keyword_id"), ("name", "keyword_name")],
-    )  # fmt: skip
+    )
 
 
 def by_most_entries(lists: list[str]) -> list[Column]:

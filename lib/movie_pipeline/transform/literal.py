@@ -345,11 +345,10 @@ def _retry_exact(
         failed = F.array_contains(F.col(retry_col), name)
         exact = F.expr(_exact_sql(literal_to_json_sql(sql_name(cell)), sql_name(cell), schema))
         out = (
-            out
-            .withColumn(cell, F.when(failed, raw_cell))
+            out.withColumn(cell, F.when(failed, raw_cell))
             .withColumn(name, F.when(failed, exact).otherwise(F.col(name)))
             .drop(cell)
-        )  # fmt: skip
+        )
     still = [F.when(F.col(name).isNull(), F.lit(name)) for name in cells]
     return out.withColumn(
         retry_col,
@@ -384,15 +383,15 @@ def _retry_literal_eval(
             F.lit(f"{name}: parsed, but not of type {schema.simpleString()}"),
         )
         out = (
-            out
-            .withColumn(name, F.when(failed, parsed).otherwise(F.col(name)))
+            out.withColumn(name, F.when(failed, parsed).otherwise(F.col(name)))
             .withColumn(
                 errors_col,
-                F.when(failed & F.col(name).isNull(), F.concat(F.col(errors_col), F.array(reason)))
-                .otherwise(F.col(errors_col)),
+                F.when(
+                    failed & F.col(name).isNull(), F.concat(F.col(errors_col), F.array(reason))
+                ).otherwise(F.col(errors_col)),
             )
             .drop(attempt)
-        )  # fmt: skip
+        )
     return out.withColumn(retry_col, F.array().cast("array<string>"))
 
 

@@ -205,16 +205,12 @@ def quarantine_rows(staged: DataFrame, dataset: str) -> DataFrame:
         Columns dataset, record_id, reason (the reasons joined by ``; ``), raw (JSON of the raw
         fields; a malformed record's text is in its ``_corrupt_record`` field).
     """
-    return (
-        staged
-        .filter(F.size(ERRORS) > 0)
-        .select(
-            F.lit(dataset).alias("dataset"),
-            F.col(ROW).alias("record_id"),
-            F.array_join(ERRORS, "; ").alias("reason"),
-            F.col(RAW).alias("raw"),
-        )
-    )  # fmt: skip
+    return staged.filter(F.size(ERRORS) > 0).select(
+        F.lit(dataset).alias("dataset"),
+        F.col(ROW).alias("record_id"),
+        F.array_join(ERRORS, "; ").alias("reason"),
+        F.col(RAW).alias("raw"),
+    )
 
 
 def rank_duplicates(df: DataFrame, key: Sequence[str], order: Sequence[Column]) -> DataFrame:
