@@ -322,8 +322,7 @@ def main() -> int:
             print(f"{name:<14}{r['seconds']:>8.1f} s{r['cpu_seconds']:>8.1f} CPU s")
         ratio = result["two_branches"]["seconds"] / result["staged"]["seconds"]
         print(f"staged is {ratio:.2f}x faster (wall)")
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        (RESULTS.parent / "etl_passes.json").write_text(json.dumps(result, indent=2))
+        _save("etl_passes.json", result)
         return 0
 
     if args.scales:
@@ -384,10 +383,7 @@ def scales(data: Path, movies: int, multiples: list[int]) -> int:
             f"{run['cpu_seconds']:.1f} CPU s, peak {gib:.2f} GiB; per dataset {per_dataset}",
             flush=True,
         )
-    out = RESULTS.parent / "etl_scales.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
-    print(f"written to {out}")
+    _save("etl_scales.json", report)
     return 0
 
 
@@ -397,41 +393,53 @@ def interleave_code(data: Path, rounds: int, other: Path) -> int:
     Each runs its own ``benchmarks/bench_etl.py --phase spark`` with its own ``lib/`` first on
     PYTHONPATH, in a fresh child process and JVM, on its own copy of the same raw files.
     """
-    here = Path(__file__).resolve().parents[1]
-    variants = {"before": other.resolve(), "after": here}
+    roots = {"before": other.resolve(), "after": Path(__file__).resolve().parents[1]}
+    with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
+        variants = {}
+        for name, root in roots.items():
+            script, lake = root / "benchmarks" / "bench_etl.py", _lake(data, Path(work) / name)
+            argv = [sys.executable, str(script), "--data", str(data), "--work", str(lake)]
+            variants[name] = ([*argv, "--phase", "spark"], "", {"PYTHONPATH": str(root / "lib")})
+        runs, load = _alternate(variants, rounds)
+    mean = _print_means(runs)
+    ratio = mean["after"] / mean["before"]
+    print(f"after/before: {ratio:.3f}; load average {load[0]} at the start, {load[1]} at the end")
+    _save("etl_before_after.json", {"against": str(other), "runs": runs, "load_average": load})
+    return 0
+
+
+def _alternate(variants: dict[str, tuple[list[str], str, dict]], rounds: int):
+    """``rounds`` rounds of one run per variant ``(argv, java options, env)``, the order
+    reversed every other round; returns the runs by variant and the load at start and end."""
     runs: dict[str, list[dict]] = {name: [] for name in variants}
     load = [os.getloadavg()]
-    with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
-        lakes = {name: _lake(data, Path(work) / name) for name in variants}
-        for r in range(rounds):
-            for name in list(variants)[:: 1 if r % 2 == 0 else -1]:
-                root = variants[name]
-                script = root / "benchmarks" / "bench_etl.py"
-                argv = [
-                    sys.executable,
-                    str(script),
-                    "--data",
-                    str(data),
-                    "--work",
-                    str(lakes[name]),
-                ]
-                run = measure([*argv, "--phase", "spark"], env={"PYTHONPATH": str(root / "lib")})
-                runs[name].append(run | {"load_average": os.getloadavg()})
-                gib = run["peak_rss_bytes"] / (1 << 30)
-                seconds, cpu = run["total_seconds"], run["cpu_seconds"]
-                print(f"round {r + 1} {name:<8}{seconds:7.1f} s{cpu:8.1f} CPU s{gib:6.2f} GiB")
+    for r in range(rounds):
+        for name in list(variants)[:: 1 if r % 2 == 0 else -1]:
+            argv, java_options, env = variants[name]
+            run = measure(argv, java_options, env)
+            runs[name].append(run | {"load_average": os.getloadavg()})
+            gib = run["peak_rss_bytes"] / (1 << 30)
+            seconds, cpu = run["total_seconds"], run["cpu_seconds"]
+            print(
+                f"round {r + 1} {name:<8}{seconds:7.1f} s{cpu:8.1f} CPU s{gib:6.2f} GiB", flush=True
+            )
     load.append(os.getloadavg())
+    return runs, load
+
+
+def _print_means(runs: dict[str, list[dict]]) -> dict[str, float]:
     mean = {k: sum(r["total_seconds"] for r in v) / len(v) for k, v in runs.items()}
     for name, v in runs.items():
         seconds = ", ".join(f"{r['total_seconds']:.1f}" for r in v)
         print(f"{name:<8}{seconds}  mean {mean[name]:.1f} s")
-    ratio = mean["after"] / mean["before"]
-    print(f"after/before: {ratio:.3f}; load average {load[0]} at the start, {load[1]} at the end")
-    out = RESULTS.parent / "etl_before_after.json"
+    return mean
+
+
+def _save(name: str, report: dict) -> None:
+    out = RESULTS.parent / name
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"against": str(other), "runs": runs, "load_average": load}))
+    out.write_text(json.dumps(report, indent=2))
     print(f"written to {out}")
-    return 0
 
 
 def _lake(data: Path, work: Path) -> Path:
@@ -453,29 +461,28 @@ def interleave(data: Path, rounds: int, java_options: str) -> int:
     The options' saving is (mean without - mean with) / mean without, of the ETL including
     Spark's start (code that does not save 10% this way is not kept: docs/etl.md).
     """
-    variants = {"without": "", "with": java_options}
-    runs: dict[str, list[dict]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
         lake = _lake(data, Path(work))
-        me = [sys.executable, __file__, "--data", str(data), "--work", str(lake)]
-        load = [os.getloadavg()]
-        for r in range(rounds):
-            for name in list(variants)[:: 1 if r % 2 == 0 else -1]:
-                run = measure([*me, "--phase", "spark"], variants[name])
-                runs[name].append(run | {"load_average": os.getloadavg()})
-                print(f"round {r + 1} {name:<8}{run['total_seconds']:7.1f} s{run['cpu_seconds']:8.1f}"
-                      f" CPU s{run['peak_rss_bytes'] / (1 << 30):6.2f} GiB", flush=True)  # fmt: skip
-        load.append(os.getloadavg())
-    mean = {k: sum(r["total_seconds"] for r in v) / len(v) for k, v in runs.items()}
-    for name, v in runs.items():
-        seconds = ", ".join(f"{r['total_seconds']:.1f}" for r in v)
-        print(f"{name:<8}{seconds}  mean {mean[name]:.1f} s")
-    print(f"the options save {(mean['without'] - mean['with']) / mean['without']:.1%}; load "
-          f"average {load[0]} at the start, {load[1]} at the end")  # fmt: skip
-    out = RESULTS.parent / "etl_interleaved.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"java_options": java_options, "runs": runs, "load_average": load}))
-    print(f"written to {out}")
+        argv = [
+            sys.executable,
+            __file__,
+            "--data",
+            str(data),
+            "--work",
+            str(lake),
+            "--phase",
+            "spark",
+        ]
+        variants = {"without": (argv, "", {}), "with": (argv, java_options, {})}
+        runs, load = _alternate(variants, rounds)
+    mean = _print_means(runs)
+    saving = (mean["without"] - mean["with"]) / mean["without"]
+    print(
+        f"the options save {saving:.1%}; load average {load[0]} at the start, {load[1]} at the end"
+    )
+    _save(
+        "etl_interleaved.json", {"java_options": java_options, "runs": runs, "load_average": load}
+    )
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import json
 import os
 import re
@@ -119,6 +120,7 @@ def _kernel_environment() -> Iterator[None]:
             os.environ["PYTHONWARNINGS"] = before
 
 
+@functools.cache
 def _kernel_manager_class():
     """Kernels that talk to papermill over Unix sockets in Jupyter's private runtime folder.
 
