@@ -134,9 +134,15 @@ TRICKY = [
 ]
 
 
+@pytest.fixture(scope="module")
+def tricky(spark):
+    """Every TRICKY cell through both paths, in one Spark job (each row is parsed on its own)."""
+    return _both_paths(spark, TRICKY, NAME_X)
+
+
 @pytest.mark.parametrize("cell", TRICKY)
-def test_tricky_strings_equal_literal_eval(spark, cell):
-    exact, etl, hot, errors = _both_paths(spark, [cell], NAME_X)[cell]
+def test_tricky_strings_equal_literal_eval(tricky, cell):
+    exact, etl, hot, errors = tricky[cell]
     assert exact == etl == ast.literal_eval(cell)  # the exact parser reads them all natively
     assert errors == []
     # The hot path settles a cell only when no string holds None/null and no number is null.

@@ -139,6 +139,14 @@ def _kernel_manager_class():
         def _transport_default(self) -> str:
             return "ipc"
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts a kernel before it asks it to shut down. papermill shuts
+            # down after the last cell, when there is nothing to interrupt, and a SIGINT that
+            # lands in a message handler makes the kernel log "KeyboardInterrupt caught in
+            # kernel" to the terminal. Interrupts at any other time (a cell's timeout) go through.
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
     return LocalSocketKernelManager
 
 
