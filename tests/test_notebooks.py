@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from jupyter_core.paths import jupyter_runtime_dir
 
 from movie_pipeline import notebooks
 from movie_pipeline.analysis.query import list_queries
@@ -182,15 +183,19 @@ def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path, c
         ("code", "X = 1  # a number", ["parameters"]),
         ("code", "from ipykernel.kernelapp import IPKernelApp", []),
         ("code", 'assert X == 21, X\nrecord_check("00", doubled=X * 2, '
-                 'transport=IPKernelApp.instance().transport)', []),
+                 'transport=IPKernelApp.instance().transport, ip=IPKernelApp.instance().ip)', []),
     )  # fmt: skip
     _notebook(folder / "01_fails.ipynb", ("code", "raise AssertionError('wrong on purpose')", []))
     _notebook(
         folder / "notes.ipynb", ("code", "raise SystemExit('not part of the walkthrough')", [])
     )
     (run,) = notebooks.run_notebooks({"X": 21, "Y": 5}, tmp_path / "out", folder, only=["00"])
-    # The kernel talks over a Unix socket: no TCP port, and no "without encryption" warning.
+    # The kernel talks over Unix sockets: no TCP port, and no "without encryption" warning.
+    # They are its own, in Jupyter's private folder: not "kernel-ipc-1" in the working folder,
+    # which every kernel started there would share (two at once crossed their messages).
+    ip = run.checks.pop("ip")
     assert run.checks == {"notebook": "00", "doubled": 42, "transport": "ipc"}
+    assert Path(ip).parent == Path(jupyter_runtime_dir()) and Path(ip).name.startswith("papermill-")
     err = capfd.readouterr().err.splitlines()
     assert [re.sub(r"done in [\d.]+ s$", "done", line) for line in err] == [
         "[movie-pipeline] notebook 00_double.ipynb: done",
@@ -198,7 +203,7 @@ def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path, c
     executed = _load(run.executed)
     assert executed["metadata"]["papermill"]["input_path"] == "notebooks/00_double.ipynb"
     assert executed["metadata"]["papermill"]["parameters"] == {"X": 21}  # Y is not declared
-    assert "notebook 00: every check passed (2 recorded)" in run.html.read_text()
+    assert "notebook 00: every check passed (3 recorded)" in run.html.read_text()
     with pytest.raises(notebooks.NotebookFailed, match="01_fails.ipynb failed: AssertionError"):
         notebooks.run_notebooks({"X": 21}, tmp_path / "out2", folder)
     assert (tmp_path / "out2" / "notebooks" / "01_fails.html").is_file()

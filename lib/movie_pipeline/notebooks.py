@@ -128,7 +128,10 @@ def _kernel_manager_class():
     on every start that the traffic is not encrypted. Unix sockets are files only this user can
     open, so there is neither the exposure nor the warning. Windows has no Unix sockets: TCP.
     """
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
 
     if os.name == "nt":  # pragma: no cover - the project runs on Linux and macOS
@@ -138,6 +141,16 @@ def _kernel_manager_class():
         @default("transport")
         def _transport_default(self) -> str:
             return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            # The sockets' path prefix (each socket is <prefix>-<n>). jupyter_client's default is
+            # "kernel-ipc" in the working folder, the same for every kernel started there: two at
+            # once (two walkthroughs, two test workers) took the same sockets and crossed their
+            # messages ("Invalid Signature"). Each kernel gets its own, in the private folder.
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+            return str(runtime / f"papermill-{uuid.uuid4().hex[:16]}")
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts a kernel before it asks it to shut down. papermill shuts
