@@ -16,7 +16,8 @@ REALDATA = Path(os.environ.get("MOVIES_REALDATA_DIR", REPO.parent / "shared" / "
 # Spark's Python workers must run this interpreter (set before any SparkContext starts).
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-# Every JVM the tests start, here or in a child process, compiles with C1 only (the file says why).
+# The JVMs the tests start in child processes compile with C1 only (the file says why); the
+# `spark` fixture's long-lived session keeps C2.
 os.environ["SPARK_CONF_DIR"] = str(REPO / "tests" / "spark")
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pyspark.sql import functions as F
 
+import oracles
 from movie_pipeline.config import Settings
 from movie_pipeline.etl.driver import SchemaDriftError, conform, run_etl
 from movie_pipeline.etl.reconcile import ReconciliationError
@@ -198,20 +199,6 @@ def test_real_reconciliation_adds_up_and_is_saved(real_run):
         assert 0 < d["cleaned_bytes"] < d["raw_bytes"]
 
 
-def _top_actors_oracle(credits_csv):
-    """An independent answer: literal_eval every cast cell and count movies per person."""
-    movies, names = Counter(), {}
-    seen = set()
-    for row in _rows(credits_csv):
-        for c in ast.literal_eval(row["cast"]):
-            if (c["id"], row["id"]) not in seen:
-                seen.add((c["id"], row["id"]))
-                movies[c["id"]] += 1
-            names[c["id"]] = min(names.get(c["id"], c["name"]), c["name"])
-    ranked = sorted(movies, key=lambda p: (-movies[p], names[p], p))[:10]
-    return [(names[p], p, movies[p]) for p in ranked]
-
-
 def test_run_on_real_samples_gives_oracle_top_actors(real_source, real_run):
     # The walking skeleton end to end: raw files -> lake -> Spark -> Parquet -> DuckDB -> CSV + PNG.
     bucket, report = real_run
@@ -220,7 +207,7 @@ def test_run_on_real_samples_gives_oracle_top_actors(real_source, real_run):
     cleaned = lake / "movie-analytics-lake" / "cleaned" / "cast_data"
     assert list(cleaned.glob("*.parquet"))
     got = pd.read_csv(out / "results" / "top_actors.csv")
-    expected = _top_actors_oracle(real_source / "credits.csv")
+    expected = oracles.top_actors(real_source / "credits.csv")
     assert list(got.itertuples(index=False, name=None)) == expected
     png = (out / "charts" / "top_actors.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 5_000

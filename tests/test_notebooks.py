@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import base64
 import csv
 import json
 import os
 import re
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -17,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from jupyter_core.paths import jupyter_runtime_dir
 
+import oracles
 from movie_pipeline import notebooks
 from movie_pipeline.analysis.query import list_queries
 from movie_pipeline.cli import main
@@ -297,33 +296,6 @@ def test_03_registered_tables_that_count_like_their_files(walkthrough):
             )
 
 
-def _top_actors_oracle(credits_csv: Path) -> list[tuple[str, int]]:
-    """An independent answer from the CSV: literal_eval each row, keep one row per movie as
-    the pipeline does (the copy with the most cast and crew entries), count movies per person.
-    """
-    kept: dict[int, tuple[int, list]] = {}
-    with open(credits_csv, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            try:
-                cast, crew = ast.literal_eval(row["cast"]), ast.literal_eval(row["crew"])
-                movie = int(row["id"])
-            except (ValueError, SyntaxError):
-                continue  # a broken row goes to quarantine
-            entries = len(cast) + len(crew)
-            if movie in kept and kept[movie][0] == entries:
-                assert kept[movie][1] == cast, f"movie {movie}: two different copies tie"
-            if movie not in kept or entries > kept[movie][0]:
-                kept[movie] = (entries, cast)
-    movies, names = Counter(), {}
-    for _, cast in kept.values():
-        for person in {c["id"] for c in cast}:
-            movies[person] += 1
-        for c in cast:
-            names[c["id"]] = min(names.get(c["id"], c["name"]), c["name"])
-    ranked = sorted(movies, key=lambda p: (-movies[p], names[p], p))[:10]
-    return [(names[p], movies[p]) for p in ranked]
-
-
 @pytest.mark.slow
 def test_04_answers_like_an_independent_count_and_draws_real_charts(walkthrough):
     out, check = walkthrough["out"], walkthrough["checks"]["04"]
@@ -332,7 +304,9 @@ def test_04_answers_like_an_independent_count_and_draws_real_charts(walkthrough)
     assert check["results"] == sorted(f"results/{q}.csv" for q in list_queries())
     with open(out / "results" / "top_actors.csv", newline="", encoding="utf-8") as fh:
         got = [(r["name"], int(r["movies"])) for r in csv.DictReader(fh)]
-    assert got == _top_actors_oracle(walkthrough["source"] / "credits.csv")
+    assert got == [
+        (name, n) for name, _, n in oracles.top_actors(walkthrough["source"] / "credits.csv")
+    ]
     assert check["top_actors_rows"] == 10 and check["top_actor"] == got[0][0]
     assert check["charts"], "no chart drawn"
     for chart, size in check["charts"].items():
