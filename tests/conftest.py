@@ -36,6 +36,26 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order kept within
 
 
+# Modules that read the same session fixture run on the same worker, so that it is built once
+# in the whole run rather than once per worker: {module: the fixture they share}.
+SHARED = {"test_etl_generated.py": "generated_run", "test_glue_job.py": "generated_run"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, with the modules of :data:`SHARED` in one unit of work."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFixtureScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return SHARED.get(Path(path).name, path)
+
+    return SharedFixtureScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def spark():
     from movie_pipeline.etl.spark import get_spark
@@ -251,6 +271,21 @@ def generated_source(tmp_path_factory):
     generate(out, movies=120, seed=7, files=["credits.csv", "movies_metadata.csv", "keywords.csv"],
              progress=False)  # fmt: skip
     return out
+
+
+@pytest.fixture(scope="session")
+def generated_run(spark, generated_source, tmp_path_factory):
+    """The local ETL of the generated source (credits, movies_metadata, keywords), once: the
+    oracle tests read it, and the Glue job's run of the same source is compared with it.
+    Returns ``(settings, the ETL's result)``."""
+    from movie_pipeline.config import Settings
+    from movie_pipeline.etl.driver import run_etl
+    from movie_pipeline.pipeline import upload
+
+    settings = Settings(lake_dir=tmp_path_factory.mktemp("generated_lake"))
+    upload(settings, generated_source)
+    result = run_etl(spark, settings, datasets=["credits", "movies_metadata", "keywords"])
+    return settings, result
 
 
 # The shipped sample ------------------------------------------------------------------------------

@@ -9,11 +9,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from movie_pipeline.config import Settings
-from movie_pipeline.etl.driver import run_etl
 from movie_pipeline.generator.metadata import SPLITS
 from movie_pipeline.generator.plan import SPLIT_MOVIES
-from movie_pipeline.pipeline import upload
 from movie_pipeline.transform.clean import MOVIES_CELLS
 from movie_pipeline.transform.flatten import CREDITS_CELLS, KEYWORDS_CELLS
 from movie_pipeline.transform.literal import parse_cells, parse_literal
@@ -37,14 +34,6 @@ def _fit(value, keys):
     if isinstance(value, list):
         return [_fit(v, keys) for v in value]
     return {k: value.get(k) for k in keys} if isinstance(value, dict) else value
-
-
-@pytest.fixture(scope="module")
-def generated_run(spark, generated_source, tmp_path_factory):
-    settings = Settings(lake_dir=tmp_path_factory.mktemp("generated_lake"))
-    upload(settings, generated_source)
-    result = run_etl(spark, settings, datasets=["credits", "movies_metadata", "keywords"])
-    return settings, result
 
 
 @pytest.mark.parametrize("file, cells", [

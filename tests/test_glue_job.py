@@ -10,7 +10,6 @@ import pytest
 
 import glue_stand_in
 from movie_pipeline.config import Settings
-from movie_pipeline.etl.driver import run_etl
 from movie_pipeline.glue import job, publish
 from movie_pipeline.pipeline import upload
 
@@ -36,14 +35,32 @@ def _argv(settings: Settings, lake: Path, datasets: str = "credits,movies_metada
     return ["job.py", *[x for k, v in args.items() for x in (f"--{k}", v)]]
 
 
-def test_glue_edges_bookmarks_and_commit(spark, fake_glue, generated_source, tmp_path):
-    assert job.glue_available()
-    lake = tmp_path / "lake"
+@pytest.fixture(scope="module")
+def glue_runs(spark, generated_source, tmp_path_factory):
+    """The job on the generated source through the stand-in, twice on the same lake.
+
+    Returns ``(settings, the first run's calls, the second run's calls, the cleaned files after
+    the first run with their modification times)``.
+    """
+    lake = tmp_path_factory.mktemp("glue_lake")
     settings = Settings(lake_dir=lake)
     upload(settings, generated_source)
-    assert job.main(_argv(settings, lake)) == 0
+    state = {"calls": [], "bookmarked": set()}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, module in glue_stand_in.modules(state).items():
+            mp.setitem(sys.modules, name, module)
+        assert job.glue_available()
+        assert job.main(_argv(settings, lake)) == 0
+        first, state["calls"] = state["calls"], []
+        cleaned = Path(settings.cleaned_uri("movies")).parent
+        written = {p: p.stat().st_mtime_ns for p in cleaned.rglob("*") if p.is_file()}
+        assert job.main(_argv(settings, lake)) == 0
+        second = state["calls"]
+    return settings, first, second, written
 
-    calls = fake_glue["calls"]
+
+def test_glue_edges_and_commit(spark, glue_runs):
+    settings, calls, _, _ = glue_runs
     init = calls[0]
     assert init[:2] == ("init", "movie-pipeline-etl") and init[2]["bucket"] == settings.bucket
     reads = sorted((c for c in calls if c[0] == "read"), key=lambda c: c[5])  # smallest file first
@@ -74,11 +91,13 @@ def test_glue_edges_bookmarks_and_commit(spark, fake_glue, generated_source, tmp
     assert movies.count() > 100 and "release_decade" in movies.columns
     assert any(Path(settings.cleaned_uri("movies")).glob("release_decade=*/*.parquet"))
 
-    # A second run: the bookmark hides the files already processed, so nothing is rewritten.
-    fake_glue["calls"].clear()
-    assert job.main(_argv(settings, lake)) == 0
-    assert [c[0] for c in fake_glue["calls"]] == ["init", "read", "read", "commit"]
-    assert spark.read.parquet(settings.cleaned_uri("movies")).count() == movies.count()
+
+def test_a_second_run_reads_nothing_new_and_rewrites_nothing(glue_runs):
+    # The bookmark hides the files already processed: the job reads, writes nothing, commits.
+    settings, _, calls, written = glue_runs
+    assert [c[0] for c in calls] == ["init", "read", "read", "commit"]
+    cleaned = Path(settings.cleaned_uri("movies")).parent
+    assert {p: p.stat().st_mtime_ns for p in cleaned.rglob("*") if p.is_file()} == written
 
 
 def test_glue_reads_values_typed_and_mixed_columns_as_choices(
@@ -100,24 +119,20 @@ def test_glue_reads_values_typed_and_mixed_columns_as_choices(
     assert {"budget", "popularity"} <= set(frame.choices)
 
 
-def test_glue_read_cleans_movies_as_the_local_read_does(
-    spark, fake_glue, generated_source, tmp_path
-):
-    glue_lake, local_lake = tmp_path / "glue", tmp_path / "local"
-    on_glue, local = Settings(lake_dir=glue_lake), Settings(lake_dir=local_lake)
-    for settings in (on_glue, local):
-        upload(settings, generated_source)
-    assert job.main(_argv(on_glue, glue_lake, "movies_metadata")) == 0
-    run_etl(spark, local, datasets=["movies_metadata"])  # plain Spark: every value a string
-
-    for table in ("movies", "movie_genres", "movie_spoken_languages"):
+def test_glue_read_cleans_as_the_local_read_does(spark, glue_runs, generated_run):
+    # The same source through Glue's typed reader (the stand-in) and through plain Spark.
+    on_glue, local = glue_runs[0], generated_run[0]
+    for table in ("cast_data", "crew_data", "movies", "movie_genres", "movie_spoken_languages"):
         glue_rows = spark.read.parquet(on_glue.cleaned_uri(table))
         local_rows = spark.read.parquet(local.cleaned_uri(table))
         assert glue_rows.schema.simpleString() == local_rows.schema.simpleString()
         rows = sorted(glue_rows.collect(), key=repr)
         assert len(rows) > 100 and rows == sorted(local_rows.collect(), key=repr), table
-    quarantined = spark.read.parquet(on_glue.quarantine_uri("movies_metadata")).count()
-    assert quarantined == spark.read.parquet(local.quarantine_uri("movies_metadata")).count()
+    for dataset in ("credits", "movies_metadata"):
+        quarantined = spark.read.parquet(on_glue.quarantine_uri(dataset)).collect()
+        assert sorted(quarantined, key=repr) == sorted(
+            spark.read.parquet(local.quarantine_uri(dataset)).collect(), key=repr
+        ), dataset
 
 
 def test_the_job_runs_locally_without_awsglue(spark, tmp_path, monkeypatch):
