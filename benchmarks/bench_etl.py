@@ -127,12 +127,14 @@ def baseline(data: Path, out: Path) -> dict:
 
 
 # The pipeline's ETL on local Spark ------------------------------------------------------------
-def spark_etl(lake: Path, datasets: tuple[str, ...] = DATASETS) -> dict:
+def spark_etl(lake: Path, datasets: tuple[str, ...] = DATASETS, repeat: int = 1) -> dict:
     """Spark's start plus run_etl on the datasets, as `movie-pipeline transform` runs it.
 
     run_etl takes the smallest file first (keywords, movies_metadata, credits), so credits runs
     in a JVM that has compiled Spark's code on the smaller files; the ``cold`` phase runs credits
-    alone in a fresh JVM, to show what that warm-up costs.
+    alone in a fresh JVM, to show what that warm-up costs. ``repeat`` runs the ETL that many
+    times in the same JVM (the shape of a test session); the per-dataset seconds are the last
+    run's.
     """
     start = time.perf_counter()
     from movie_pipeline.config import load_settings
@@ -142,12 +144,17 @@ def spark_etl(lake: Path, datasets: tuple[str, ...] = DATASETS) -> dict:
     settings = load_settings({"lake_dir": str(lake)})
     spark = get_spark(settings.spark_master)
     started = time.perf_counter() - start
-    result = run_etl(spark, settings, datasets=list(datasets))
+    runs = []
+    for _ in range(repeat):
+        begun = time.perf_counter()
+        result = run_etl(spark, settings, datasets=list(datasets))
+        runs.append(time.perf_counter() - begun)
     total = time.perf_counter() - start
     recon = result["reconciliation"]["datasets"]
     return {
         "seconds": {d: recon[d]["seconds"] for d in datasets} | {"spark_start": started},
         "total_seconds": total,
+        "etl_runs_seconds": runs,
         "rows": {t: v["rows"] for t, v in result["tables"].items()},
         "reconciliation_ok": result["reconciliation"]["ok"],
     }
@@ -284,6 +291,13 @@ def main() -> int:
         help="instead: N rounds of the Spark side without and with --java-options",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --interleave: the ETL N times in each JVM (a test session's shape)",
+    )
+    parser.add_argument(
         "--against",
         metavar="CHECKOUT",
         help="with --interleave: the Spark side of another checkout's code (git worktree add "
@@ -305,7 +319,7 @@ def main() -> int:
         print(json.dumps(baseline(data, Path(args.work))))
         return 0
     if args.phase == "spark":
-        print(json.dumps(spark_etl(Path(args.work))))
+        print(json.dumps(spark_etl(Path(args.work), repeat=args.repeat)))
         return 0
     if args.phase == "cold":
         print(json.dumps(spark_etl(Path(args.work), ("credits",))))
@@ -333,7 +347,7 @@ def main() -> int:
             return interleave_code(data, args.interleave, Path(args.against))
         if not args.java_options:
             parser.error("--interleave compares runs without and with --java-options")
-        return interleave(data, args.interleave, args.java_options)
+        return interleave(data, args.interleave, args.java_options, args.repeat)
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
         lake = _lake(data, Path(work))
         load = os.getloadavg()
@@ -420,8 +434,11 @@ def _alternate(variants: dict[str, tuple[list[str], str, dict]], rounds: int):
             runs[name].append(run | {"load_average": os.getloadavg()})
             gib = run["peak_rss_bytes"] / (1 << 30)
             seconds, cpu = run["total_seconds"], run["cpu_seconds"]
+            etls = ", ".join(f"{x:.1f}" for x in run.get("etl_runs_seconds", []))
             print(
-                f"round {r + 1} {name:<8}{seconds:7.1f} s{cpu:8.1f} CPU s{gib:6.2f} GiB", flush=True
+                f"round {r + 1} {name:<8}{seconds:7.1f} s{cpu:8.1f} CPU s{gib:6.2f} GiB"
+                f"  (ETL runs: {etls} s)",
+                flush=True,
             )
     load.append(os.getloadavg())
     return runs, load
@@ -453,8 +470,9 @@ def _lake(data: Path, work: Path) -> Path:
     return lake
 
 
-def interleave(data: Path, rounds: int, java_options: str) -> int:
-    """The Spark side in ``rounds`` rounds of one run without ``java_options`` and one with.
+def interleave(data: Path, rounds: int, java_options: str, repeat: int = 1) -> int:
+    """The Spark side in ``rounds`` rounds of one run without ``java_options`` and one with
+    (each run: Spark's start and ``repeat`` ETLs in one JVM).
 
     Interleaving spreads a shared host's changing load over both alike, so the ratio of the
     means is fair where one run of each would not be; the rounds alternate which goes first.
@@ -472,6 +490,8 @@ def interleave(data: Path, rounds: int, java_options: str) -> int:
             str(lake),
             "--phase",
             "spark",
+            "--repeat",
+            str(repeat),
         ]
         variants = {"without": (argv, "", {}), "with": (argv, java_options, {})}
         runs, load = _alternate(variants, rounds)
@@ -481,7 +501,8 @@ def interleave(data: Path, rounds: int, java_options: str) -> int:
         f"the options save {saving:.1%}; load average {load[0]} at the start, {load[1]} at the end"
     )
     _save(
-        "etl_interleaved.json", {"java_options": java_options, "runs": runs, "load_average": load}
+        "etl_interleaved.json",
+        {"java_options": java_options, "repeat": repeat, "runs": runs, "load_average": load},
     )
     return 0
 

@@ -16,8 +16,8 @@ REALDATA = Path(os.environ.get("MOVIES_REALDATA_DIR", REPO.parent / "shared" / "
 # Spark's Python workers must run this interpreter (set before any SparkContext starts).
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-# The JVMs the tests start in child processes compile with C1 only (the file says why); the
-# `spark` fixture's long-lived session keeps C2.
+# Every JVM of the tests compiles with C1 only: the `spark` fixture's session and the JVMs of
+# child processes (the file says why).
 os.environ["SPARK_CONF_DIR"] = str(REPO / "tests" / "spark")
 
 
@@ -60,10 +60,7 @@ def pytest_xdist_make_scheduler(config, log):
 def spark():
     from movie_pipeline.etl.spark import get_spark
 
-    # This JVM runs every in-process test for minutes: HotSpot's optimising compiler pays off
-    # here, unlike in the short-lived JVMs of child processes (spark/spark-defaults.conf).
-    c2 = {"spark.driver.defaultJavaOptions": "-XX:TieredStopAtLevel=4"}
-    session = get_spark("local[2]", "movie-pipeline-tests", spark_sql_shuffle_partitions=2, **c2)
+    session = get_spark("local[2]", "movie-pipeline-tests", spark_sql_shuffle_partitions=2)
     yield session
     session.stop()
 
