@@ -35,3 +35,20 @@ def top_actors(credits_csv: Path, limit: int = 10) -> list[tuple[str, int, int]]
             names[c["id"]] = min(names.get(c["id"], c["name"]), c["name"])
     ranked = sorted(movies, key=lambda p: (-movies[p], names[p], p))[:limit]
     return [(names[p], p, movies[p]) for p in ranked]
+
+
+def changed_records(clean: Path, faulty: Path) -> list[tuple[dict, dict]]:
+    """``(clean record, faulty record)`` for every record a fault changed, by column name.
+
+    Read with Python's csv (a byte-order mark dropped), record by record: a fault changes
+    records in place, it never adds or removes one. Reordered columns alone change nothing.
+    """
+
+    def records(path: Path) -> list[dict]:
+        csv.field_size_limit(1 << 30)  # the fault corpus's huge cell
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return list(csv.DictReader(fh))
+
+    before, after = records(clean), records(faulty)
+    assert len(before) == len(after), f"{faulty.name}: a fault added or removed a record"
+    return [(a, b) for a, b in zip(before, after, strict=True) if a != b]

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import oracles
 from lake_tables import write_cleaned_local
 from movie_pipeline import pipeline
 from movie_pipeline.cli import main
@@ -270,14 +271,9 @@ def _table(settings: Settings, uri: str) -> list[dict]:
 
 def _changed_cells(clean: Path, faulty: Path) -> list[tuple[dict, str, str]]:
     """``(clean row, column, new value)`` for every cell a fault changed, matched by name."""
-    before, after = _records(clean), _records(faulty)
     return [
         (a, col, b[col])
-        for a, b in zip(
-            [dict(zip(before[0], r, strict=True)) for r in before[1:]],
-            [dict(zip(after[0], r, strict=True)) for r in after[1:]],
-            strict=True,
-        )
+        for a, b in oracles.changed_records(clean, faulty)
         for col in a
         if a[col] != b[col]
     ]
