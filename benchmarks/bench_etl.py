@@ -339,6 +339,8 @@ def main() -> int:
         _save("etl_passes.json", result)
         return 0
 
+    if args.repeat != 1 and not args.interleave:
+        parser.error("--repeat N goes with --interleave")
     if args.scales:
         return scales(data, args.movies, [int(k) for k in args.scales.split(",")])
     _generate(data, args.movies)

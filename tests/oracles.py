@@ -7,6 +7,8 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+csv.field_size_limit(1 << 30)  # the fault corpus's huge cell
+
 
 def top_actors(credits_csv: Path, limit: int = 10) -> list[tuple[str, int, int]]:
     """``(name, person id, movies)`` of the people in the most casts, as top_actors.sql ranks them.
@@ -45,7 +47,6 @@ def changed_records(clean: Path, faulty: Path) -> list[tuple[dict, dict]]:
     """
 
     def records(path: Path) -> list[dict]:
-        csv.field_size_limit(1 << 30)  # the fault corpus's huge cell
         with open(path, newline="", encoding="utf-8-sig") as fh:
             return list(csv.DictReader(fh))
 
