@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sysconfig
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -39,7 +40,16 @@ def read_lock(text: str) -> dict[str, tuple[str, Marker | None]]:
 
 
 def installed_packages() -> dict[str, str]:
-    return {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    """The distributions installed in this environment's site-packages.
+
+    Not all of ``sys.path``: an import can add folders to it. PySpark's Arrow conversion
+    imports ``distutils``, which loads setuptools, which puts its vendored packages
+    (packaging, wheel, ...) on ``sys.path``, and they are not installed packages.
+    """
+    site = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    return {
+        canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions(path=site)
+    }
 
 
 def differences(locked: dict[str, str], installed: dict[str, str]) -> list[str]:

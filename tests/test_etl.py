@@ -13,6 +13,7 @@ import pytest
 from pyspark.sql import functions as F
 
 import oracles
+from frames import frame
 from movie_pipeline.config import Settings
 from movie_pipeline.etl.driver import SchemaDriftError, conform, run_etl
 from movie_pipeline.etl.reconcile import ReconciliationError
@@ -75,7 +76,7 @@ def test_record_counts_agree_without_the_csv_parser(spark, realdata, tmp_path):
 
 def test_conform_refuses_a_transform_that_drifts_from_its_spec(spark):
     spec = CLEANED_TABLES["links"]
-    df = spark.createDataFrame([(1, "tt1", 2)], "movie_id int, imdb_id string, tmdb_id bigint")
+    df = frame(spark, [(1, "tt1", 2)], "movie_id int, imdb_id string, tmdb_id bigint")
     with pytest.raises(SchemaDriftError, match="links: the transform gives .*tmdb_id', 'bigint'"):
         conform(df, spec)
 

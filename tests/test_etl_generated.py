@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from frames import frame
 from movie_pipeline.generator.metadata import SPLITS
 from movie_pipeline.generator.plan import SPLIT_MOVIES
 from movie_pipeline.transform.clean import MOVIES_CELLS
@@ -43,7 +44,7 @@ def _fit(value, keys):
 def test_every_generated_nested_cell_parses_like_literal_eval(spark, generated_source, file, cells):
     for out, (raw, schema) in cells.items():
         texts = sorted({r[raw] for r in _rows(generated_source / file) if r.get(raw)})
-        df = spark.createDataFrame([(t,) for t in texts], f"`{raw}` string")
+        df = frame(spark, [(t,) for t in texts], f"`{raw}` string")
         keys = [f.name for f in getattr(schema, "elementType", schema).fields]
         # The exact parser alone (natively), and the ETL's two tiers through the parser's entry.
         etl = parse_cells(

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 import oracles
+from frames import frame
 from lake_tables import write_cleaned_local
 from movie_pipeline import pipeline
 from movie_pipeline.cli import main
@@ -179,7 +180,7 @@ def test_oversized_cells_and_negative_money_are_flagged_before_parsing(spark, mo
     from movie_pipeline.ingest import rawcheck
 
     monkeypatch.setattr(rawcheck, "MAX_CELL_CHARS", 10)
-    raw = spark.createDataFrame(
+    raw = frame(spark,
         [(0, "12", "x" * 11, None), (1, "-4000000", "O'Neil", None), (2, None, "", None),
          (3, "-0", "[]", "a,b")],
         "_row long, budget string, title string, _corrupt_record string",
@@ -330,7 +331,8 @@ def test_row_faults_are_quarantined_with_their_reason_and_every_row_is_accounted
 def test_a_multi_line_read_drops_the_carriage_return_mixed_line_endings_leave(spark):
     from movie_pipeline.specs.datasets import RAW_FILES, drop_stray_cr
 
-    raw = spark.createDataFrame(
+    raw = frame(
+        spark,
         [("1", "12\r", None), ("2", "\r", None), ("3", "7", None), ("4", "a\rb", None)],
         "id string, vote_count string, _corrupt_record string",
     )

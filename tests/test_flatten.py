@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
+from frames import frame
 from movie_pipeline.transform.flatten import (
     CREDITS_CELLS,
     by_most_entries,
@@ -40,7 +41,7 @@ CREW_1 = (
 
 
 def _credits(spark, rows):
-    return spark.createDataFrame(rows, RAW_CREDITS)
+    return frame(spark, rows, RAW_CREDITS)
 
 
 def test_cast_and_crew_flatten_to_one_row_per_entry(spark):
@@ -58,12 +59,12 @@ def test_cast_and_crew_flatten_to_one_row_per_entry(spark):
     ]
     parsed = settle_retries(hot, CREDITS_CELLS)
     assert [r["_errors"] for r in parsed.collect()] == [[], [], []]
-    assertDataFrameEqual(flatten_cast(parsed), spark.createDataFrame([
+    assertDataFrameEqual(flatten_cast(parsed), frame(spark, [
         (10, 1, "Josh's Fiance", "c1", 1, "Kerri O'Kane", 0, 31, None),
         (10, 2, "", "c2", 2, "None Such", 1, 32, "/p.jpg"),
     ], "id int, cast_id int, character string, credit_id string, gender int, name string, "
        "order_num int, person_id int, profile_path string"))  # fmt: skip
-    assertDataFrameEqual(flatten_crew(parsed), spark.createDataFrame(
+    assertDataFrameEqual(flatten_crew(parsed), frame(spark,
         [(10, "k1", "Directing", 0, "Director", "Siân Phillips", 41, None)],
         "id int, credit_id string, department string, gender int, job string, name string, "
         "person_id int, profile_path string",
@@ -94,21 +95,23 @@ def test_flatten_accepts_raw_credits_too(spark):
 
 
 def test_a_none_entry_gives_a_row_of_nulls_so_counts_add_up(spark):
-    df = spark.createDataFrame(
-        [(1, [(5, "a"), None]), (2, []), (3, None)], "id int, l array<struct<id:int,name:string>>"
+    df = frame(
+        spark,
+        [(1, [(5, "a"), None]), (2, []), (3, None)],
+        "id int, l array<struct<id:int,name:string>>",
     )
     out = explode_list(df, "l", [("id", "x_id"), ("name", "x_name")])
-    assertDataFrameEqual(out, spark.createDataFrame([(1, 5, "a"), (1, None, None)],
-                                                    "id int, x_id int, x_name string"))  # fmt: skip
+    assertDataFrameEqual(out, frame(spark, [(1, 5, "a"), (1, None, None)],
+                                    "id int, x_id int, x_name string"))  # fmt: skip
 
 
 def test_keywords_flatten(spark):
-    raw = spark.createDataFrame(
+    raw = frame(spark,
         [("862", "[{'id': 931, 'name': 'jealousy'}, {'id': 15101, 'name': \"children's book\"}]"),
          ("863", "[]")],
         "id string, keywords string",
     )  # fmt: skip
-    assertDataFrameEqual(flatten_keywords(parse_keywords(raw)), spark.createDataFrame(
+    assertDataFrameEqual(flatten_keywords(parse_keywords(raw)), frame(spark,
         [(862, 931, "jealousy"), (862, 15101, "children's book")],
         "id int, keyword_id int, keyword_name string",
     ))  # fmt: skip
@@ -121,7 +124,7 @@ def test_duplicates_keep_the_copy_with_most_entries_whatever_the_order(spark):
     rows = [("7", small), ("7", big), ("7", big), ("8", big), ("8", other), ("9", small)]
 
     def kept(order):
-        raw = spark.createDataFrame([rows[i] for i in order], "id string, keywords string")
+        raw = frame(spark, [rows[i] for i in order], "id string, keywords string")
         ranked = rank_duplicates(parse_keywords(raw), ["id"], by_most_entries(["keyword_list"]))
         winners = ranked.filter(F.col("_dup_rank") == 1)
         return sorted((r["id"], r["_n_keyword_list"], r["_hash"]) for r in winners.collect())
@@ -131,7 +134,7 @@ def test_duplicates_keep_the_copy_with_most_entries_whatever_the_order(spark):
     assert [(i, n) for i, n, _ in first] == [(7, 2), (8, 2), (9, 1)]
     # 8 has two different copies of equal length: the smaller content hash of the raw fields
     # wins, every time.
-    eights = spark.createDataFrame([rows[3], rows[4]], "id string, keywords string").select(
+    eights = frame(spark, [rows[3], rows[4]], "id string, keywords string").select(
         "keywords", F.xxhash64("id", "keywords", F.lit(None).cast("string")).alias("h")
     )
     winner = min(eights.collect(), key=lambda r: r["h"])

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pyspark.sql import functions as F
 
+from frames import frame
 from movie_pipeline.specs.datasets import CORRUPT_RECORD, MOVIES_METADATA_COLUMNS, raw_schema
 from movie_pipeline.specs.tables import CLEANED_TABLES
 from movie_pipeline.transform.clean import (
@@ -39,7 +40,7 @@ def _raw(spark, rows):
         fields = r if isinstance(r, list) else [{**BASE, **r}[c] for c in MOVIES_METADATA_COLUMNS]
         data.append((*fields, None, i))
     schema = raw_schema(MOVIES_METADATA_COLUMNS).add("_row", "long")
-    return spark.createDataFrame(data, schema)
+    return frame(spark, data, schema)
 
 
 def _split_pair(movie_id="82663", tail=(), second=None):
@@ -149,7 +150,8 @@ def test_movies_table_and_a_bridge_match_their_specs(spark):
 
 
 def test_links_and_ratings_are_typed(spark):
-    links = spark.createDataFrame(
+    links = frame(
+        spark,
         [("1", "0114709", "862"), ("2", "113497", None), ("3", "x1", "abc")],
         "movieId string, imdbId string, tmdbId string",
     )
@@ -160,7 +162,8 @@ def test_links_and_ratings_are_typed(spark):
         "imdbId 'x1' is not an IMDb number",
         "tmdbId 'abc' is not an integer",
     ]
-    ratings = spark.createDataFrame(
+    ratings = frame(
+        spark,
         [("1", "31", "2.5", "1260759144"), ("1", "32", "7", "1260759144"), ("2", "5", "4", "")],
         "userId string, movieId string, rating string, timestamp string",
     )

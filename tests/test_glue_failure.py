@@ -17,6 +17,7 @@ import boto3
 import pyarrow.parquet as pq
 import pytest
 
+from frames import frame
 from iam_policy import Account, Request, denied, requests_for_call
 from movie_pipeline.aws import iam
 from movie_pipeline.config import Settings
@@ -95,8 +96,8 @@ def _frames(spark, version: int) -> dict:
     out = {}
     for name, records in rows.items():
         schema = CLEANED_TABLES[name].spark_schema()
-        out[name] = spark.createDataFrame(
-            [tuple(r.get(f.name) for f in schema.fields) for r in records], schema
+        out[name] = frame(
+            spark, [tuple(r.get(f.name) for f in schema.fields) for r in records], schema
         )
     return out
 

@@ -10,6 +10,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from frames import frame
 from movie_pipeline.transform.clean import MOVIES_CELLS
 from movie_pipeline.transform.flatten import CAST_SCHEMA, CREW_SCHEMA, ID_NAME_SCHEMA
 from movie_pipeline.transform.literal import (
@@ -51,7 +52,7 @@ def _fit(value, schema):
 def _both_paths(spark, cells, schema):
     """Parse ``cells`` exactly, and as the ETL does (the hot path, then retry_cells on the cells
     it left). Returns {cell: (exact, etl, settled on the hot path?, reasons)}."""
-    df = spark.createDataFrame([(c,) for c in cells], "c string")
+    df = frame(spark, [(c,) for c in cells], "c string")
     exact = df.select("c", parse_literal("c", schema).alias("p"))
     hot = parse_literals(exact, {"q": ("c", schema)}).withColumn(
         "_errors", F.array().cast("array<string>")
@@ -114,7 +115,7 @@ def test_a_blank_cell_is_absent_not_a_failure(spark, realdata):
     # Jurassic World's crew is empty in the TMDB sample (FORMAT.md 2).
     blank = [r for r in _read(realdata / "tmdb_5000_credits_head.csv") if not r["crew"]]
     assert [r["movie_id"] for r in blank] == ["135397"]
-    df = spark.createDataFrame([(None,), ("",), ("  ",)], "c string")
+    df = frame(spark, [(None,), ("",), ("  ",)], "c string")
     rows = parse_literals(df, {"p": ("c", CREW_SCHEMA)}).collect()
     assert [(r["p"], r["_retry"]) for r in rows] == [(None, [])] * 3
 
@@ -194,7 +195,7 @@ def test_retry_recovers_what_native_cannot_and_gives_reasons_for_the_rest(spark)
         "[{'name': 'a', 'x': 'seven'}]",  # literal_eval reads it, but x is not an int
         "[{'name': 'fine', 'x': 3}]",
     ]
-    df = spark.createDataFrame([(i, c) for i, c in enumerate(cells)], "i int, c string")
+    df = frame(spark, [(i, c) for i, c in enumerate(cells)], "i int, c string")
     parsed = parse_literals(df, {"p": ("c", NAME_X)}).withColumn(
         "_errors", F.array().cast("array<string>")
     )
