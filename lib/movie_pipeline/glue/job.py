@@ -79,7 +79,10 @@ class GlueIO:
         df = frame.resolveChoice(choice="cast:string").toDF()
         if not df.columns:  # the bookmark filtered the file out: an empty frame, no schema
             spark = self.glue_context.spark_session
-            return spark.createDataFrame([], raw_schema(canonical_header(raw, raw.columns)))
+            # From an empty RDD, not an empty list: PySpark turns a list into rows in a Python
+            # worker task on every executor, for no row here.
+            schema = raw_schema(canonical_header(raw, raw.columns))
+            return spark.createDataFrame(spark.sparkContext.emptyRDD(), schema)
         names = canonical_header(raw, df.columns)
         # Every column as a string, as the local read: typing belongs to the transforms.
         return df.select(
