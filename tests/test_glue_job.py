@@ -18,13 +18,23 @@ FakeDynamicFrame = glue_stand_in.DynamicFrame
 FakeGlueContext = glue_stand_in.GlueContext
 
 
-@pytest.fixture
-def fake_glue(monkeypatch):
-    """Install the stand-in ``awsglue`` package; yield the shared state (calls, bookmarks)."""
+def _install_stand_in(mp: pytest.MonkeyPatch) -> dict:
+    """Put the stand-in ``awsglue`` package in ``sys.modules`` (``mp`` undoes it); return the
+    state its modules share (calls, bookmarks)."""
     state = {"calls": [], "bookmarked": set()}
     for name, module in glue_stand_in.modules(state).items():
-        monkeypatch.setitem(sys.modules, name, module)
-    yield state
+        mp.setitem(sys.modules, name, module)
+    return state
+
+
+@pytest.fixture
+def fake_glue(monkeypatch):
+    return _install_stand_in(monkeypatch)
+
+
+def _files(folder: Path) -> dict[Path, int]:
+    """Every file under ``folder`` with its modification time (ns)."""
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
 def _argv(settings: Settings, lake: Path, datasets: str = "credits,movies_metadata") -> list[str]:
@@ -45,15 +55,12 @@ def glue_runs(spark, generated_source, tmp_path_factory):
     lake = tmp_path_factory.mktemp("glue_lake")
     settings = Settings(lake_dir=lake)
     upload(settings, generated_source)
-    state = {"calls": [], "bookmarked": set()}
     with pytest.MonkeyPatch.context() as mp:
-        for name, module in glue_stand_in.modules(state).items():
-            mp.setitem(sys.modules, name, module)
+        state = _install_stand_in(mp)
         assert job.glue_available()
         assert job.main(_argv(settings, lake)) == 0
         first, state["calls"] = state["calls"], []
-        cleaned = Path(settings.cleaned_uri("movies")).parent
-        written = {p: p.stat().st_mtime_ns for p in cleaned.rglob("*") if p.is_file()}
+        written = _files(Path(settings.cleaned_uri("movies")).parent)
         assert job.main(_argv(settings, lake)) == 0
         second = state["calls"]
     return settings, first, second, written
@@ -96,8 +103,7 @@ def test_a_second_run_reads_nothing_new_and_rewrites_nothing(glue_runs):
     # The bookmark hides the files already processed: the job reads, writes nothing, commits.
     settings, _, calls, written = glue_runs
     assert [c[0] for c in calls] == ["init", "read", "read", "commit"]
-    cleaned = Path(settings.cleaned_uri("movies")).parent
-    assert {p: p.stat().st_mtime_ns for p in cleaned.rglob("*") if p.is_file()} == written
+    assert _files(Path(settings.cleaned_uri("movies")).parent) == written
 
 
 def test_glue_reads_values_typed_and_mixed_columns_as_choices(
