@@ -3,6 +3,7 @@ every call (the real library exists only inside Glue), and its local entry point
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -50,24 +51,26 @@ def glue_runs(spark, generated_source, tmp_path_factory):
     """The job on the generated source through the stand-in, twice on the same lake.
 
     Returns ``(settings, the first run's calls, the second run's calls, the cleaned files after
-    the first run with their modification times)``.
+    the first run with their modification times, the Spark jobs the second run started)``.
     """
     lake = tmp_path_factory.mktemp("glue_lake")
     settings = Settings(lake_dir=lake)
     upload(settings, generated_source)
+    tracker = spark.sparkContext.statusTracker()
     with pytest.MonkeyPatch.context() as mp:
         state = _install_stand_in(mp)
         assert job.glue_available()
         assert job.main(_argv(settings, lake)) == 0
         first, state["calls"] = state["calls"], []
         written = _files(Path(settings.cleaned_uri("movies")).parent)
+        jobs = set(tracker.getJobIdsForGroup())
         assert job.main(_argv(settings, lake)) == 0
         second = state["calls"]
-    return settings, first, second, written
+    return settings, first, second, written, set(tracker.getJobIdsForGroup()) - jobs
 
 
 def test_glue_edges_and_commit(spark, glue_runs):
-    settings, calls, _, _ = glue_runs
+    settings, calls, *_ = glue_runs
     init = calls[0]
     assert init[:2] == ("init", "movie-pipeline-etl") and init[2]["bucket"] == settings.bucket
     reads = sorted((c for c in calls if c[0] == "read"), key=lambda c: c[5])  # smallest file first
@@ -101,9 +104,13 @@ def test_glue_edges_and_commit(spark, glue_runs):
 
 def test_a_second_run_reads_nothing_new_and_rewrites_nothing(glue_runs):
     # The bookmark hides the files already processed: the job reads, writes nothing, commits.
-    settings, _, calls, written = glue_runs
+    settings, _, calls, written, spark_jobs = glue_runs
     assert [c[0] for c in calls] == ["init", "read", "read", "commit"]
     assert _files(Path(settings.cleaned_uri("movies")).parent) == written
+    # Nothing new is known at the read: no plan is run, no staging written, no file counted.
+    assert spark_jobs == set()
+    report = json.loads(Path(settings.uri("reports", "reconciliation.json")).read_text())
+    assert set(report["skipped"]) == {"credits", "movies_metadata"} and not report["datasets"]
 
 
 def test_glue_reads_values_typed_and_mixed_columns_as_choices(

@@ -170,7 +170,8 @@ class SparkIO:
     def __init__(self, spark):
         self.spark = spark
 
-    def read_csv(self, raw: RawFile, path: str) -> DataFrame:
+    def read_csv(self, raw: RawFile, path: str) -> DataFrame | None:
+        """The raw file as strings; an IO with ``bookmarks`` returns None when nothing is new."""
         return read_raw(self.spark, raw, path)
 
     def write_table(self, df: DataFrame, spec: TableSpec, path: str) -> None:
@@ -286,10 +287,13 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
                  ) -> DatasetReconciliation | None:  # fmt: skip
     raw_file = RAW_FILES[source]
     path = settings.raw_uri(raw_file.key)
-    # The independent count of the raw records (a Python scan of a local file) runs beside
-    # Spark's work instead of after it.
+    read = io.read_csv(raw_file, path)
+    if read is None:  # the job bookmark: nothing new since the last committed run
+        return None  # no count, no plan, no write: a run with nothing new costs a listing
+    # The independent count of the raw records (a Python scan of a local file, Spark's text
+    # reader on S3) runs beside Spark's work instead of after it (the read above is lazy).
     counting = counter.submit(count_records, spark, raw_file, path)
-    df = with_row_id(drop_stray_cr(io.read_csv(raw_file, path), raw_file))
+    df = with_row_id(drop_stray_cr(read, raw_file))
     read_records = None
     if job.repair:  # the repair pairs rows, so it reads the raw rows twice: stage them first
         # A multi-line file is read in one task: spread the staged copy over every core.
@@ -302,7 +306,7 @@ def _run_dataset(spark, settings: Settings, io, fs: LakeFS, job: DatasetJob, sou
     parsed = merge_marks(job.parse(mark(df, job.dataset, columns)))
     staged, stats = _stage_observed(parsed, f"{staging}/{job.dataset}", job)
     read_records = stats["rows"] if read_records is None else read_records
-    if read_records == 0 and io.bookmarks:
+    if read_records == 0 and io.bookmarks:  # a new file with no record in it
         return None
     resolved = staged
     if stats["retry"]:  # rare: a few rows, settled apart

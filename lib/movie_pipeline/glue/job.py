@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from movie_pipeline.config import Settings, load_settings
 from movie_pipeline.etl.driver import run_etl
 from movie_pipeline.glue import publish
-from movie_pipeline.specs.datasets import CORRUPT_RECORD, RawFile, canonical_header, raw_schema
+from movie_pipeline.specs.datasets import CORRUPT_RECORD, RawFile, canonical_header
 from movie_pipeline.specs.tables import TableSpec
 
 # The job's arguments (deploy.job_arguments sets them; Glue adds JOB_NAME).
@@ -48,8 +48,11 @@ class GlueIO:
         self.glue_context = glue_context
         self.dynamic_frame = dynamic_frame
 
-    def read_csv(self, raw: RawFile, path: str) -> DataFrame:
+    def read_csv(self, raw: RawFile, path: str) -> DataFrame | None:
         """Read a raw CSV as a DynamicFrame, then a DataFrame of strings named like the local read.
+
+        None when the job bookmark filtered the file out (processed by a committed run): the
+        ETL then skips the dataset before planning anything, and does not count the file.
 
         Glue's reader types each value as it reads it: numbers come back as int, long or
         double, and a column that mixes types (movies_metadata's ``id``, ``budget`` and
@@ -78,11 +81,7 @@ class GlueIO:
         )
         df = frame.resolveChoice(choice="cast:string").toDF()
         if not df.columns:  # the bookmark filtered the file out: an empty frame, no schema
-            spark = self.glue_context.spark_session
-            # From an empty RDD, not an empty list: PySpark turns a list into rows in a Python
-            # worker task on every executor, for no row here.
-            schema = raw_schema(canonical_header(raw, raw.columns))
-            return spark.createDataFrame(spark.sparkContext.emptyRDD(), schema)
+            return None
         names = canonical_header(raw, df.columns)
         # Every column as a string, as the local read: typing belongs to the transforms.
         return df.select(
