@@ -153,9 +153,10 @@ def test_failed_statement_raises_with_spark_error_and_session_still_stops(glue, 
 
 
 def test_a_statement_that_runs_too_long_raises_and_the_session_still_stops(glue, aws_session):
-    clock = Clock()
+    clock, waits = Clock(), []
 
     def sleep(seconds):  # waiting moves the clock
+        waits.append(seconds)
         clock.now += seconds
 
     session = sessions.GlueSession(
@@ -169,7 +170,9 @@ def test_a_statement_that_runs_too_long_raises_and_the_session_still_stops(glue,
     ):
         request = {"SessionId": session.id, "Id": 3}
         stub.add_response("run_statement", {"Id": 3}, {"SessionId": session.id, "Code": "x()"})
-        for _ in range(13):  # polled every 5 s: the 13th poll is at 60 s, the limit
+        # Polled after 0.5, 1, 2 and 4 s, then every 5 s: the 15th poll is at 57.5 s, within
+        # the limit, and the 16th, at 62.5 s, is the last.
+        for _ in range(15):
             stub.add_response(
                 "get_statement", {"Statement": {"Id": 3, "State": "RUNNING"}}, request
             )
@@ -180,7 +183,8 @@ def test_a_statement_that_runs_too_long_raises_and_the_session_still_stops(glue,
     assert f"Glue session {session.id} is still running it" in message
     assert f"aws glue stop-session --id {session.id}" in message
     assert isinstance(caught.value, sessions.StatementError)  # the CLI reports it as one
-    assert clock.now == 165.0  # one poll past the limit, not one more
+    assert waits == [0.5, 1, 2, 4] + [5] * 11
+    assert clock.now == 162.5  # one poll past the limit, not one more
     assert glue.get_session(Id=session.id)["Session"]["Status"] == "STOPPING"
 
 

@@ -169,13 +169,31 @@ def cleanup_sessions(glue, config: SessionConfig, out: Callable[[str], None] = s
     return reuse
 
 
+def poll_waits(longest: float, first: float = 0.5):
+    """The waits between two polls: doubling from ``first`` up to ``longest``, then steady.
+
+    A short statement is seen done within about a second, and a long one is asked about every
+    ``longest`` seconds.
+
+    Examples:
+        >>> from itertools import islice
+        >>> list(islice(poll_waits(5), 7))
+        [0.5, 1.0, 2.0, 4.0, 5, 5, 5]
+    """
+    wait = min(first, longest)
+    while True:
+        yield wait
+        wait = min(wait * 2, longest)
+
+
 class GlueSession:
     """A Glue interactive session as a context manager: ``with GlueSession(settings) as s:``.
 
     On enter: ship the lib, clean up our old sessions, reuse a matching live one or create a
     new one, and wait until it is READY. ``run(code)`` runs a statement and returns its text
     output; one still running after ``statement_timeout_seconds`` raises StatementTimeout. On
-    exit, on success or error: stop the session and report DPU-seconds and cost.
+    exit, on success or error: stop the session and report DPU-seconds and cost. Both waits
+    poll after 0.5 s, then twice as long each time up to ``poll_seconds`` (:func:`poll_waits`).
     """
 
     def __init__(
@@ -224,6 +242,7 @@ class GlueSession:
 
     def _wait_ready(self) -> None:
         deadline = self.clock() + self.ready_timeout
+        waits = poll_waits(self.poll)
         while True:
             described = self.glue.get_session(Id=self.id)["Session"]
             status = described["Status"]
@@ -235,7 +254,7 @@ class GlueSession:
                 )
             if self.clock() > deadline:
                 raise SessionError(f"Glue session {self.id} not ready after {self.ready_timeout} s")
-            self.sleep(self.poll)
+            self.sleep(next(waits))
 
     def run(self, code: str) -> str:
         """Run ``code`` (PySpark) in the session and return its text output.
@@ -248,6 +267,7 @@ class GlueSession:
         """
         statement_id = self.glue.run_statement(SessionId=self.id, Code=code)["Id"]
         deadline = self.clock() + self.statement_timeout
+        waits = poll_waits(self.poll)
         while True:
             statement = self.glue.get_statement(SessionId=self.id, Id=statement_id)["Statement"]
             if statement["State"] in ("AVAILABLE", "ERROR", "CANCELLED"):
@@ -260,7 +280,7 @@ class GlueSession:
                     f"stops the session; if it was not stopped, run "
                     f"`aws glue stop-session --id {self.id}` (or `movie-pipeline teardown`)."
                 )
-            self.sleep(self.poll)
+            self.sleep(next(waits))
         output = statement.get("Output", {})
         if statement["State"] != "AVAILABLE" or output.get("Status") == "error":
             trace = "".join(output.get("Traceback", []))
