@@ -1,4 +1,4 @@
-"""Where the test suite's CPU goes: CPU seconds by kind of process, sampled from /proc (Linux).
+"""Where the test suite's CPU goes: CPU seconds by kind of process, sampled with psutil (Linux).
 
 The suite is bound by CPU on a 2-core machine, and much of it is spent outside the pytest
 workers' own Python: in each worker's Spark JVM, in the notebook kernels and their JVMs, in
@@ -11,7 +11,7 @@ Python workers. ``pytest --durations`` shows wall time per test; this shows the 
 Every process on the machine is sampled every 0.5 s (its CPU so far, its parent, its command
 line); a process is named by what it is and by the first known ancestor that started it. A
 process that lives less than one sample may be missed, and the last 0.5 s of each is not
-counted: the total is a little under the machine's busy CPU (from /proc/stat), printed beside
+counted: the total is a little under the machine's busy CPU (psutil.cpu_times), printed beside
 it. Processes running before the suite started are left out.
 """
 
@@ -26,8 +26,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
+
 REPO = Path(__file__).resolve().parents[1]
-TICK = os.sysconf("SC_CLK_TCK")
 
 # (what a command line holds, the name it gets): the first match wins.
 KINDS = [
@@ -39,43 +40,26 @@ KINDS = [
 ]
 
 
-def _stat(pid: str) -> tuple[int, float, str] | None:
-    """(parent pid, CPU seconds so far, start time in ticks) of a process, None if gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, fields[19]
-
-
-def _command(pid: int) -> str:
-    try:
-        return (
-            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        )
-    except OSError:
-        return ""
-
-
 class Sampler(threading.Thread):
     """Samples every process until ``stop`` is set: ``{(pid, start): {...}}``."""
 
     def __init__(self, interval: float = 0.5) -> None:
         super().__init__(daemon=True)
         self.interval, self.stop, self.seen = interval, threading.Event(), {}
-        self.before = {p for p in os.listdir("/proc") if p.isdigit()}
+        self.before = set(psutil.pids())
 
     def run(self) -> None:
+        fields = ["ppid", "cmdline", "cpu_times", "create_time"]
         while not self.stop.is_set():
-            for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-                stat = _stat(pid)
-                if stat is None or pid in self.before or int(pid) == os.getpid():
+            for p in psutil.process_iter(fields):
+                info = p.info
+                if p.pid in self.before or p.pid == os.getpid() or info["cpu_times"] is None:
                     continue
-                ppid, cpu, start = stat
-                proc = self.seen.setdefault((int(pid), start), {"ppid": ppid, "command": ""})
+                key = (p.pid, info["create_time"])
+                proc = self.seen.setdefault(key, {"ppid": info["ppid"], "command": ""})
                 # Read again each time: spark-submit (bash) execs the JVM in the same process.
-                proc["command"] = _command(int(pid)) or proc["command"]
-                proc["cpu"] = cpu
+                proc["command"] = " ".join(info["cmdline"] or []) or proc["command"]
+                proc["cpu"] = info["cpu_times"].user + info["cpu_times"].system
             self.stop.wait(self.interval)
 
 
@@ -106,9 +90,9 @@ def by_kind(seen: dict) -> Counter:
 
 
 def _busy_idle() -> tuple[float, float]:
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    user, nice, system, idle, iowait, irq, softirq, steal = values
-    return (user + nice + system + irq + softirq + steal) / TICK, (idle + iowait) / TICK
+    """The machine's CPU seconds so far: busy, and idle (waiting on I/O included)."""
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + t.irq + t.softirq + t.steal, t.idle + t.iowait
 
 
 def main(argv: list[str] | None = None) -> int:

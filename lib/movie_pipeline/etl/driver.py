@@ -170,8 +170,8 @@ class SparkIO:
     def __init__(self, spark):
         self.spark = spark
 
-    def read_csv(self, raw: RawFile, path: str) -> DataFrame | None:
-        """The raw file as strings; an IO with ``bookmarks`` returns None when nothing is new."""
+    def read_csv(self, raw: RawFile, path: str) -> DataFrame:
+        """The whole raw file as strings (an IO with ``bookmarks`` may return None instead)."""
         return read_raw(self.spark, raw, path)
 
     def write_table(self, df: DataFrame, spec: TableSpec, path: str) -> None:
