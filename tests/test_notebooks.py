@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
+import io
 import json
-import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -21,6 +23,7 @@ from movie_pipeline.analysis.query import list_queries
 from movie_pipeline.cli import main
 from movie_pipeline.config import Settings
 from movie_pipeline.specs.tables import CLEANED_TABLES
+from test_security import fake_credentials, scan
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -213,18 +216,37 @@ def test_run_notebooks_records_checks_and_stops_at_the_first_failure(tmp_path, c
 def walkthrough(tmp_path_factory):
     """`movie-pipeline walkthrough` on the sample into a temporary folder, once for the module."""
     source = REPO / "data_samples"
-    out = tmp_path_factory.mktemp("walkthrough")
-    # ipykernel stops forwarding what the JVM writes to the kernel's stderr when it sees
-    # PYTEST_CURRENT_TEST: without it the kernels show what `make run` shows (Spark's start-up
-    # lines included), which the noise test below must see.
-    current = os.environ.pop("PYTEST_CURRENT_TEST", None)
-    try:
-        code = main(
-            ["walkthrough", "--source", str(source), "--outputs", str(out), "--backend", "local"]
-        )
-    finally:
-        if current is not None:
-            os.environ["PYTEST_CURRENT_TEST"] = current
+    out, work = tmp_path_factory.mktemp("walkthrough"), tmp_path_factory.mktemp("walk_tmp")
+    (work / "spark").mkdir()
+    # The kernels and their Spark JVM run with AWS credentials in their environment (fresh
+    # random values), and their temporary files where the credential test scans them.
+    creds = fake_credentials()
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {
+            **creds,
+            "TMPDIR": str(work),
+            "SPARK_LOCAL_DIRS": str(work / "spark"),
+        }.items():
+            mp.setenv(key, value)
+        mp.delenv("AWS_ENDPOINT_URL", raising=False)
+        # ipykernel stops forwarding what the JVM writes to the kernel's stderr when it sees
+        # PYTEST_CURRENT_TEST: without it the kernels show what `make run` shows (Spark's
+        # start-up lines included), which the noise test below must see.
+        mp.delenv("PYTEST_CURRENT_TEST", raising=False)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            code = main(
+                [
+                    "walkthrough",
+                    "--source",
+                    str(source),
+                    "--outputs",
+                    str(out),
+                    "--backend",
+                    "local",
+                ]
+            )
+    sys.stderr.write(printed.getvalue())  # pytest shows it if a test fails
     assert code == 0, "the walkthrough failed: see the executed notebooks under outputs/notebooks"
     checks = {
         p.name[:2]: notebooks.read_checks(p) for p in sorted((out / "notebooks").glob("*.ipynb"))
@@ -234,6 +256,9 @@ def walkthrough(tmp_path_factory):
         "out": out,
         "lake": out / "lake" / "movie-analytics-lake",
         "checks": checks,
+        "credentials": creds,
+        "scratch": work,
+        "printed": printed.getvalue(),
     }
 
 
@@ -351,6 +376,16 @@ def test_05_report_adds_up(walkthrough, shipped_breaks):
     assert all(q["reason"] for q in check["quarantined"])
     for dataset, ids in shipped_breaks.items():
         assert check["reconciliation"][dataset]["quarantined"] == len(ids), dataset
+
+
+@pytest.mark.slow
+def test_the_walkthrough_writes_no_credential(walkthrough):
+    # Everything the kernels, their JVM and the notebook runner wrote: executed notebooks, HTML,
+    # charts, results, checks, the lake and its catalog, temporary files; and what it printed.
+    assert list(walkthrough["scratch"].rglob("*")), "the kernels left no temporary file to scan"
+    roots = [walkthrough["out"], walkthrough["scratch"]]
+    secrets = list(walkthrough["credentials"].values())
+    assert scan(roots, [walkthrough["printed"]], secrets) == []
 
 
 @pytest.mark.slow

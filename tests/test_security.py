@@ -3,11 +3,8 @@ parameters, no path traversal through file, table or query names."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import string
-import subprocess
-import sys
 from pathlib import Path
 
 import boto3
@@ -26,7 +23,7 @@ from movie_pipeline.ingest import upload
 
 
 # Credentials: the pipeline's outputs and logs never hold them -----------------------------------
-def _fake_credentials() -> dict[str, str]:
+def fake_credentials() -> dict[str, str]:
     """Fresh random values in AWS's shapes, so that no file can hold them by chance."""
     upper = string.ascii_uppercase + string.digits
     return {
@@ -49,7 +46,7 @@ def scan(roots: list[Path], texts: list[str], secrets_: list[str]) -> list[str]:
 
 
 def test_the_scanner_finds_a_planted_credential(tmp_path):
-    creds = _fake_credentials()
+    creds = fake_credentials()
     (tmp_path / "deep" / "er").mkdir(parents=True)
     (tmp_path / "deep" / "er" / "report.json").write_text(
         f'{{"env": "{creds["AWS_SESSION_TOKEN"]}"}}'
@@ -58,27 +55,28 @@ def test_the_scanner_finds_a_planted_credential(tmp_path):
     assert len(found) == 2 and "report.json" in found[0] and found[1].startswith("text #0")
 
 
+# The walkthrough runs with credentials in its environment too: its kernels and their Spark JVM,
+# scanned with everything they wrote (test_notebooks: the walkthrough writes no credential).
 @pytest.mark.slow
-def test_a_run_with_credentials_in_the_environment_writes_none_of_them(tmp_path):
-    creds = _fake_credentials()
-    src, lake, out, work = (tmp_path / n for n in ("src", "lake", "out", "work"))
+def test_a_run_with_credentials_in_the_environment_writes_none_of_them(
+    tmp_path, spark, monkeypatch, capfd
+):
+    creds = fake_credentials()
+    src, lake, out = (tmp_path / n for n in ("src", "lake", "out"))
     # One small dataset keeps the run short (the queries are skipped: their tables are absent);
     # every writer still runs: upload, Spark, reconciliation, catalog, report, logs.
     generate(src, movies=20, seed=7, files=["links.csv"], progress=False)
-    for d in (work, work / "spark"):
-        d.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **creds, "SPARK_LOCAL_DIRS": str(work / "spark"), "TMPDIR": str(work)}
-    env.pop("AWS_ENDPOINT_URL", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "movie_pipeline", "run", "--source", str(src), "--lake", str(lake),
-         "--outputs", str(out)],
-        cwd=work, env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    written = [p for p in (lake, out, work) if p.exists()]
+    for key, value in creds.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # `run` on this worker's Spark session (a new JVM would not see this process's variables).
+    monkeypatch.setattr("movie_pipeline.etl.spark.get_spark", lambda *args, **kw: spark)
+    code = main(["run", "--source", str(src), "--lake", str(lake), "--outputs", str(out)])
+    printed = capfd.readouterr()
+    assert code == 0, printed.err[-3000:]
     assert (out / "run_report.json").exists() and list(lake.rglob("*.parquet"))
     assert list(lake.rglob("reconciliation.json")) and list(lake.rglob("*.duckdb"))
-    assert scan(written, [proc.stdout, proc.stderr], list(creds.values())) == []
+    assert scan([lake, out], [printed.out, printed.err], list(creds.values())) == []
 
 
 # SQL injection: values are bound or refused, never pasted into SQL -------------------------------
