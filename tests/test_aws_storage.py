@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from boto3.s3.transfer import TransferConfig
 
+from movie_pipeline.config import Settings
 from movie_pipeline.ingest.upload import upload_raw, upload_raw_s3
 from movie_pipeline.lake.footers import read_footer
 from movie_pipeline.lake.storage import MissingResourceError, StoredFile, list_files
@@ -107,3 +108,23 @@ def test_footers_read_from_s3_equal_the_local_ones(aws_lake, tmp_path):
                                        "cleaned/t/wide.parquet"]  # fmt: skip
     with pytest.raises(ValueError, match="notes.txt is not a Parquet file"):
         read_footer(aws_lake, listed[0])
+
+
+def test_sessions_share_the_parsed_service_models_and_keep_their_own_credentials(aws, monkeypatch):
+    import botocore.loaders
+
+    from movie_pipeline.aws.session import boto3_session
+
+    settings = Settings(backend="aws")
+    first = boto3_session(settings)
+    first.client("glue")
+    read = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file",
+                        lambda self, path: read.append(path) or load_file(self, path))  # fmt: skip
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "second")
+    second = boto3_session(settings)
+    second.client("glue")
+    assert read == []  # nothing parsed again: the endpoints and Glue's model were loaded once
+    assert first.get_credentials().access_key == "testing"  # each resolves its own
+    assert second.get_credentials().access_key == "second"
