@@ -233,7 +233,7 @@ def test_a_run_killed_mid_write_leaves_every_table_readable_and_the_next_run_rec
     register_local(settings)
     before = {t: _catalog_rows(settings, t) for t in ("cast_data", "crew_data")}
     source = tmp_path / "src"
-    generate(source, movies=30, seed=5, files=["credits.csv", "links.csv"], progress=False)
+    generate(source, movies=30, seed=5, files=["credits.csv"], progress=False)
 
     log = open(tmp_path / "killed.log", "w")  # noqa: SIM115 - closed below, after the kill
     proc = subprocess.Popen(
