@@ -95,10 +95,10 @@ def test_run_dry_run_walks_the_whole_aws_path(no_credentials, job_script, real_s
     [
         (["deploy"], ["sts.get_caller_identity", "s3.head_object", "s3.put_object",
                       "s3.head_object", "s3.put_object", "glue.get_job", "glue.create_job"]),
-        (["glue-job"], ["glue.start_job_run", "glue.get_job_run"]),
+        (["glue-job"], ["iam.get_role", "glue.start_job_run", "glue.get_job_run"]),
         (["glue-session", "--code", "spark.range(3).count()"],
          ["sts.get_caller_identity", "s3.head_object", "s3.put_object", "glue.list_sessions",
-          "glue.create_session", "glue.get_session", "glue.run_statement", "glue.get_statement",
+          "iam.get_role", "glue.create_session", "glue.get_session", "glue.run_statement", "glue.get_statement",
           "glue.stop_session", "glue.get_session"]),
         (["teardown"], ["glue.list_sessions", "glue.get_jobs", "glue.get_database",
                         "athena.get_work_group", "iam.get_role", "sts.get_caller_identity",

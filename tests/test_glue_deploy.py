@@ -211,7 +211,7 @@ CALL = re.compile(r"^\[dry-run\] #\d+ (\S+) ", re.MULTILINE)
 def test_glue_job_reprocess_resets_the_bookmark_first(no_credentials, capsys):
     assert cli.main(["glue-job", "--reprocess", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert CALL.findall(out) == ["glue.reset_job_bookmark", "glue.start_job_run",
+    assert CALL.findall(out) == ["glue.reset_job_bookmark", "iam.get_role", "glue.start_job_run",
                                  "glue.get_job_run"]  # fmt: skip
     assert '#1 glue.reset_job_bookmark {\n  "JobName": "movie-pipeline-etl"\n}' in out
 

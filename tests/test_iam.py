@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import boto3
 import pytest
@@ -151,20 +154,17 @@ def settings(aws_session):
 
 @pytest.fixture
 def setup(aws_session):
-    """``setup(settings, sleeps)``: run setup_aws on moto, recording its waits in ``sleeps``."""
+    """``setup(settings)``: run setup_aws on moto."""
 
-    def run(settings, sleeps=None):
-        sleep = (sleeps if sleeps is not None else []).append
-        return iam.setup_aws(settings, session=aws_session, sleep=sleep)
+    def run(settings):
+        return iam.setup_aws(settings, session=aws_session)
 
     return run
 
 
 def test_setup_creates_role_policies_bucket_and_workgroup(settings, setup):
-    sleeps: list[float] = []
-    report = setup(settings, sleeps)
+    report = setup(settings)
     assert report.role_arn == "arn:aws:iam::123456789012:role/movie-pipeline-glue"
-    assert sleeps == [10]  # a new role is given time to propagate
     # The operator's policy is generated, never applied (an administrator does).
     assert report.actions[-1].startswith("operator policy movie-pipeline-operator: not applied")
     local = boto3.client("iam").list_policies(Scope="Local")["Policies"]
@@ -210,6 +210,38 @@ def test_setup_creates_role_policies_bucket_and_workgroup(settings, setup):
     }
 
 
+def test_a_new_role_is_waited_for_where_glue_first_uses_it(settings, setup, aws_session):
+    # Set-up returns at once; the wait is for the rest of 10 s after the role's creation, on
+    # IAM's clock, and only once the role is old enough does it cost nothing.
+    waits, lines = [], []
+    assert iam.wait_for_role(aws_session, settings, waits.append, lines.append) == 0  # no role yet
+    started = time.monotonic()
+    setup(settings)
+    assert time.monotonic() - started < iam.IAM_PROPAGATION_SECONDS
+    waited = iam.wait_for_role(aws_session, settings, waits.append, lines.append)
+    assert waits == [waited] and 8 <= waited <= 10
+    assert lines == [
+        f"waiting {waited:.0f} s for the new role movie-pipeline-glue to propagate in IAM"
+    ]
+
+
+def test_a_role_made_earlier_is_not_waited_for(settings):
+    client = boto3.client("iam", region_name="us-east-1")
+    session = type("Session", (), {"client": lambda self, name: client})()
+    created = datetime(2026, 12, 6, 9, 0, 0, tzinfo=UTC)
+    role = {"Path": "/", "RoleName": "movie-pipeline-glue", "RoleId": "AROAEXAMPLE0000000000",
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/movie-pipeline-glue", "CreateDate": created}  # fmt: skip
+    for seconds_later, expected in ((3, 7), (60, 0)):
+        date = format_datetime(created + timedelta(seconds=seconds_later), usegmt=True)
+        with Stubber(client) as stub:
+            stub.add_response("get_role", {"Role": role, "ResponseMetadata": {
+                "HTTPStatusCode": 200, "HTTPHeaders": {"date": date}}},
+                {"RoleName": "movie-pipeline-glue"})  # fmt: skip
+            waits = []
+            assert iam.wait_for_role(session, settings, waits.append, lambda line: None) == expected
+            assert waits == ([expected] if expected else [])
+
+
 def test_setup_twice_changes_nothing_and_keeps_other_statements(settings, setup):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="movie-analytics-lake")
@@ -219,9 +251,7 @@ def test_setup_twice_changes_nothing_and_keeps_other_statements(settings, setup)
     s3.put_bucket_policy(Bucket="movie-analytics-lake",
                          Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]}))  # fmt: skip
     setup(settings)
-    sleeps: list[float] = []
-    second = setup(settings, sleeps)
-    assert sleeps == []  # the role already existed
+    second = setup(settings)
     assert "managed policy movie-pipeline-analyst is up to date" in second.actions
     statements = json.loads(s3.get_bucket_policy(Bucket="movie-analytics-lake")["Policy"])[
         "Statement"

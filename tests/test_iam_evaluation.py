@@ -535,7 +535,7 @@ def test_the_operator_policy_allows_a_real_teardown(aws, tmp_path):
 
     session = boto3.Session(region_name="us-east-1")
     settings = Settings(backend="aws")
-    iam.setup_aws(settings, session=session, sleep=lambda s: None)
+    iam.setup_aws(settings, session=session)
     s3, glue, iam_client = (session.client(n) for n in ("s3", "glue", "iam"))
     s3.delete_bucket_policy(Bucket=settings.bucket)  # moto ignores its conditions (test_teardown)
     script = tmp_path / "job.py"

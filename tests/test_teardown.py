@@ -35,7 +35,7 @@ def protect(settings: Settings) -> None:
 def project(aws_session, tmp_path):
     """What a run leaves behind, next to things of other people that must survive."""
     settings = Settings(backend="aws")
-    iam.setup_aws(settings, session=aws_session, sleep=lambda s: None)
+    iam.setup_aws(settings, session=aws_session)
     boto3.client("s3").delete_bucket_policy(Bucket=LAKE)  # see protect()
     script = tmp_path / "job.py"
     script.write_text("pass\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import ClientError
 
@@ -546,7 +548,36 @@ def report_operator_policy(settings: Settings, account: str, report: SetupReport
                           "`movie-pipeline setup-aws --dry-run` prints it for an administrator")  # fmt: skip
 
 
-def setup_aws(settings: Settings, session=None, sleep=time.sleep) -> SetupReport:
+def wait_for_role(session, settings: Settings, sleep=time.sleep, out=say) -> float:
+    """Wait until the Glue role is old enough for Glue to assume it; return the seconds waited.
+
+    IAM is eventually consistent: a role used within seconds of its creation can be refused.
+    Only the rest of :data:`IAM_PROPAGATION_SECONDS` since the role's ``CreateDate`` is waited,
+    measured on IAM's own clock (the response's ``Date``), so ``setup-aws`` returns at once and a
+    role made minutes before costs nothing. Called just before Glue is given the role (a new
+    interactive session, a job run). A missing role or a caller not allowed ``iam:GetRole``
+    waits for nothing: Glue then reports the problem itself.
+    """
+    try:
+        response = session.client("iam").get_role(RoleName=role_name(settings))
+    except ClientError as exc:
+        if _code(exc) in ("NoSuchEntity", "AccessDenied", "AccessDeniedException"):
+            return 0.0
+        raise
+    created = response["Role"].get("CreateDate")
+    date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+    if created is None or is_dry_run():
+        return 0.0
+    now = parsedate_to_datetime(date) if date else datetime.now(UTC)
+    wait = min(IAM_PROPAGATION_SECONDS, IAM_PROPAGATION_SECONDS - (now - created).total_seconds())
+    if wait <= 0:
+        return 0.0
+    out(f"waiting {wait:.0f} s for the new role {role_name(settings)} to propagate in IAM")
+    sleep(wait)
+    return wait
+
+
+def setup_aws(settings: Settings, session=None) -> SetupReport:
     """Set up everything the pipeline needs on AWS, idempotently (run it as often as you like).
 
     Checks every policy document first (no wildcard action on every resource), then ensures
@@ -557,10 +588,10 @@ def setup_aws(settings: Settings, session=None, sleep=time.sleep) -> SetupReport
     Args:
         settings: what to create and where.
         session: a boto3 Session (default: ``aws.session.boto3_session``).
-        sleep: waits for IAM to propagate a new role (tests pass a no-op).
 
     Returns:
-        A SetupReport listing the ARNs and every action taken.
+        A SetupReport listing the ARNs and every action taken. A new role is given time to
+        propagate where it is first used (:func:`wait_for_role`), not here.
     """
     session = session or boto3_session(settings)
     account = account_id(session)
@@ -569,13 +600,10 @@ def setup_aws(settings: Settings, session=None, sleep=time.sleep) -> SetupReport
                          analyst_policy_arn(settings, account), settings.workgroup)  # fmt: skip
     ensure_bucket(session.client("s3"), settings, report)
     iam = session.client("iam")
-    role_is_new = ensure_glue_role(iam, settings, account, report)
+    ensure_glue_role(iam, settings, account, report)
     ensure_analyst_policy(iam, settings, account, report)
     ensure_workgroup(session.client("athena"), settings, report)
     report_operator_policy(settings, account, report)
-    if role_is_new and not is_dry_run():
-        say(f"waiting {IAM_PROPAGATION_SECONDS} s for the new role to propagate in IAM")
-        sleep(IAM_PROPAGATION_SECONDS)
     return report
 
 

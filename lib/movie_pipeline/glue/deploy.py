@@ -321,9 +321,11 @@ def run_job(
             run has read, so after a change to the code (not the data) a run rewrites nothing:
             ``cleaned/`` keeps the old output until the bookmark is reset.
     """
-    glue = (session or boto3_session(settings)).client("glue")
+    session = session or boto3_session(settings)
+    glue = session.client("glue")
     if reprocess:
         reset_bookmark(glue, settings, out)
+    iam.wait_for_role(session, settings, sleep, out)
     run_id = glue.start_job_run(JobName=job_name(settings))["JobRunId"]
     out(f"started Glue job {job_name(settings)} run {run_id}")
     return follow_job_run(settings, run_id, glue, sleep, poll_seconds, out)

@@ -227,6 +227,7 @@ class GlueSession:
         self._started = self.clock()
         try:
             if self.id is None:
+                iam.wait_for_role(self.boto, self.settings, self.sleep, self.out)
                 self.id = f"{self.config.id_prefix}-{uuid.uuid4()}"
                 self.out(f"creating Glue session {self.id} ({self.config.worker_type} x "
                          f"{self.config.number_of_workers}, Glue {self.config.glue_version})")  # fmt: skip
