@@ -99,7 +99,11 @@ def real_run(spark, real_source, tmp_path_factory):
     root = tmp_path_factory.mktemp("real_run")
     lake, out = root / "lake", root / "out"
     argv = ["run", "--source", str(real_source), "--lake", str(lake), "--outputs", str(out)]
-    assert main(argv) == 0
+    # The session as it is: `run`'s own get_spark would set its settings on this worker's shared
+    # session (8 shuffle partitions) for every test after this one.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("movie_pipeline.etl.spark.get_spark", lambda *args, **kw: spark)
+        assert main(argv) == 0
     report = json.loads((out / "run_report.json").read_text())
     return lake / "movie-analytics-lake", report
 
