@@ -90,7 +90,10 @@ def main(path: str) -> int:
     report: dict = {"movie_pipeline": movie_pipeline.__file__, "errors": {}, "parts": {},
                     "seconds": {}}  # fmt: skip
     # The tests' own small local Spark (UTC, as Glue's); the job finds it with getOrCreate.
-    spark = get_spark("local[2]", "glue-stand-in", spark_sql_shuffle_partitions=2)
+    # Spark's code generation on, as in Glue (the other test JVMs interpret expressions:
+    # tests/spark/spark-defaults.conf says why).
+    codegen = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
+    spark = get_spark("local[2]", "glue-stand-in", spark_sql_shuffle_partitions=2, **codegen)
     sys.modules.update(glue_stand_in.modules())
     for name, part in (("statement", run_statement), ("notebook", run_notebook), ("job", run_job)):
         if name not in config["parts"]:
@@ -102,6 +105,10 @@ def main(path: str) -> int:
         except BaseException:  # every part runs; the test reads each one's traceback
             report["errors"][name] = traceback.format_exc()
         report["seconds"][name] = round(time.perf_counter() - started, 1)
+    # Janino's compile count: the plans really were compiled to Java.
+    metrics = spark._jvm.org.apache.spark.metrics.source.CodegenMetrics
+    report["codegen"] = {**{k: spark.conf.get(k) for k in codegen},
+                         "classes_compiled": metrics.METRIC_COMPILATION_TIME().getCount()}  # fmt: skip
     spark.stop()
     # Not packages: the interpreter's own entries and the ones compiled extensions register.
     internal = ("__main__", "__mp_main__", "cython_runtime", "_cython_", "_sysconfigdata_")

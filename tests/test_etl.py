@@ -90,6 +90,9 @@ def test_conform_refuses_a_transform_that_drifts_from_its_spec(spark):
 
 
 # The real samples through `movie-pipeline run` ------------------------------------------------
+COMPILED = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
+
+
 @pytest.fixture(scope="module")
 def real_run(spark, real_source, tmp_path_factory):
     """`movie-pipeline run` once on the real samples, in the tests' Spark session; returns
@@ -100,10 +103,19 @@ def real_run(spark, real_source, tmp_path_factory):
     lake, out = root / "lake", root / "out"
     argv = ["run", "--source", str(real_source), "--lake", str(lake), "--outputs", str(out)]
     # The session as it is: `run`'s own get_spark would set its settings on this worker's shared
-    # session (8 shuffle partitions) for every test after this one.
+    # session (8 shuffle partitions) for every test after this one. Compiled expressions for this
+    # run only: over the real samples' 45,000 links and 100,000 ratings Spark's generated code
+    # pays for itself (the smaller runs interpret them: tests/spark/spark-defaults.conf).
+    saved = {key: spark.conf.get(key) for key in COMPILED}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("movie_pipeline.etl.spark.get_spark", lambda *args, **kw: spark)
-        assert main(argv) == 0
+        for key, value in COMPILED.items():
+            spark.conf.set(key, value)
+        try:
+            assert main(argv) == 0
+        finally:
+            for key, value in saved.items():
+                spark.conf.set(key, value)
     report = json.loads((out / "run_report.json").read_text())
     return lake / "movie-analytics-lake", report
 

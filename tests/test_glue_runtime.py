@@ -152,6 +152,9 @@ def test_the_job_script_runs_in_glue_and_reconciles(strict_run, shipped_breaks):
     assert calls[0][:2] == ["init", "movie-pipeline-etl"] and calls[-1] == ["commit"]
     reads = sorted(c[5] for c in calls if c[0] == "read")
     assert reads == ["read_keywords", "read_movies_metadata", "read_ratings"]
+    # As Glue runs it: Spark's code generation on (the tests' other JVMs interpret), and used.
+    assert report["codegen"]["spark.sql.codegen.wholeStage"] == "true"
+    assert report["codegen"]["classes_compiled"] > 50
 
     recon = json.loads(Path(lake.uri("reports", "reconciliation.json")).read_text())
     assert recon["ok"] is True
