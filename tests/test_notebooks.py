@@ -221,31 +221,19 @@ def walkthrough(tmp_path_factory):
     # The kernels and their Spark JVM run with AWS credentials in their environment (fresh
     # random values), and their temporary files where the credential test scans them.
     creds = fake_credentials()
+    env = {**creds, "TMPDIR": str(work), "SPARK_LOCAL_DIRS": str(work / "spark")}
+    argv = ["walkthrough", "--source", str(source), "--outputs", str(out), "--backend", "local"]
+    printed = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in {
-            **creds,
-            "TMPDIR": str(work),
-            "SPARK_LOCAL_DIRS": str(work / "spark"),
-        }.items():
+        for key, value in env.items():
             mp.setenv(key, value)
         mp.delenv("AWS_ENDPOINT_URL", raising=False)
         # ipykernel stops forwarding what the JVM writes to the kernel's stderr when it sees
         # PYTEST_CURRENT_TEST: without it the kernels show what `make run` shows (Spark's
         # start-up lines included), which the noise test below must see.
         mp.delenv("PYTEST_CURRENT_TEST", raising=False)
-        printed = io.StringIO()
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            code = main(
-                [
-                    "walkthrough",
-                    "--source",
-                    str(source),
-                    "--outputs",
-                    str(out),
-                    "--backend",
-                    "local",
-                ]
-            )
+            code = main(argv)
     sys.stderr.write(printed.getvalue())  # pytest shows it if a test fails
     assert code == 0, "the walkthrough failed: see the executed notebooks under outputs/notebooks"
     checks = {

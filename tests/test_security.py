@@ -69,7 +69,8 @@ def test_a_run_with_credentials_in_the_environment_writes_none_of_them(
     for key, value in creds.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    # `run` on this worker's Spark session (a new JVM would not see this process's variables).
+    # `run` on this worker's Spark session: the Python side's writers see the credentials; a
+    # Spark JVM started with them is the walkthrough's (test_notebooks).
     monkeypatch.setattr("movie_pipeline.etl.spark.get_spark", lambda *args, **kw: spark)
     code = main(["run", "--source", str(src), "--lake", str(lake), "--outputs", str(out)])
     printed = capfd.readouterr()

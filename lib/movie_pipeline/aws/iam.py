@@ -433,12 +433,11 @@ def put_bucket_statements(s3, settings: Settings, ours: list[dict]) -> None:
         s3.delete_bucket_policy(Bucket=settings.bucket)
 
 
-def ensure_glue_role(iam, settings: Settings, account: str, report: SetupReport) -> bool:
-    """Create or update the Glue role and its inline policy. Returns True if the role is new."""
+def ensure_glue_role(iam, settings: Settings, account: str, report: SetupReport) -> None:
+    """Create or update the Glue role and its inline policy (a new one: see wait_for_role)."""
     name, trust = role_name(settings), glue_trust_policy(account)
     try:
         current = iam.get_role(RoleName=name)["Role"]
-        created = False
         if current.get("AssumeRolePolicyDocument") != trust:
             iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
             report.actions.append(f"updated the trust policy of role {name}")
@@ -452,14 +451,12 @@ def ensure_glue_role(iam, settings: Settings, account: str, report: SetupReport)
             Tags=[{"Key": k, "Value": v} for k, v in tags(settings).items()],
         )
         report.actions.append(f"created role {name}")
-        created = True
     iam.put_role_policy(
         RoleName=name,
         PolicyName=glue_policy_name(settings),
         PolicyDocument=json.dumps(glue_role_policy(settings, account)),
     )
     report.actions.append(f"put inline policy {glue_policy_name(settings)} on {name}")
-    return created
 
 
 def ensure_analyst_policy(iam, settings: Settings, account: str, report: SetupReport) -> None:
