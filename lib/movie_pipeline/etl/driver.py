@@ -114,11 +114,15 @@ class LakeFS:
     """Files in the lake through Spark's Hadoop FileSystem: local paths and s3:// alike."""
 
     def __init__(self, spark):
-        self._jvm = spark.sparkContext._jvm
+        jvm = spark.sparkContext._jvm
         self._conf = spark.sparkContext._jsc.hadoopConfiguration()
+        # Resolved once: each step of a dotted name is a Py4J round trip and a class search.
+        self._path = jvm.org.apache.hadoop.fs.Path
+        self._input_file = jvm.org.apache.parquet.hadoop.util.HadoopInputFile
+        self._parquet_reader = jvm.org.apache.parquet.hadoop.ParquetFileReader
 
     def _fs(self, uri: str):
-        path = self._jvm.org.apache.hadoop.fs.Path(uri)
+        path = self._path(uri)
         return path, path.getFileSystem(self._conf)
 
     def exists(self, uri: str) -> bool:
@@ -135,13 +139,12 @@ class LakeFS:
         path, fs = self._fs(uri)
         if not fs.exists(path):
             return 0
-        hadoop_file = self._jvm.org.apache.parquet.hadoop.util.HadoopInputFile
-        reader = self._jvm.org.apache.parquet.hadoop.ParquetFileReader
         rows, files = 0, fs.listFiles(path, True)
         while files.hasNext():
             file_path = files.next().getPath()
             if file_path.getName().endswith(".parquet"):
-                parquet = reader.open(hadoop_file.fromPath(file_path, self._conf))
+                input_file = self._input_file.fromPath(file_path, self._conf)
+                parquet = self._parquet_reader.open(input_file)
                 try:
                     rows += int(parquet.getRecordCount())
                 finally:
