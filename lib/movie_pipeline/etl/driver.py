@@ -135,20 +135,28 @@ class LakeFS:
         return int(fs.getContentSummary(path).getLength()) if fs.exists(path) else 0
 
     def parquet_rows(self, uri: str) -> int:
-        """Rows in the Parquet files under ``uri``, summed from their footers (no Spark job)."""
+        """Rows in the Parquet files under ``uri``, summed from their footers (no Spark job).
+
+        Walked with ``listStatus``, not ``listFiles``: ``listFiles`` reads each file's owner and
+        permissions, and Hadoop's local file system without its native library (as in pip's
+        PySpark) gets them by running ``ls -ld``, one process per file (9 ms of CPU each).
+        """
         path, fs = self._fs(uri)
         if not fs.exists(path):
             return 0
-        rows, files = 0, fs.listFiles(path, True)
-        while files.hasNext():
-            file_path = files.next().getPath()
-            if file_path.getName().endswith(".parquet"):
-                input_file = self._input_file.fromPath(file_path, self._conf)
-                parquet = self._parquet_reader.open(input_file)
-                try:
-                    rows += int(parquet.getRecordCount())
-                finally:
-                    parquet.close()
+        rows, folders = 0, [path]
+        while folders:
+            for status in fs.listStatus(folders.pop()):
+                if status.isDirectory():
+                    folders.append(status.getPath())
+                elif status.getPath().getName().endswith(".parquet"):
+                    parquet = self._parquet_reader.open(
+                        self._input_file.fromStatus(status, self._conf)
+                    )
+                    try:
+                        rows += int(parquet.getRecordCount())
+                    finally:
+                        parquet.close()
         return rows
 
     def delete(self, uri: str) -> None:
