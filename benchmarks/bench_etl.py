@@ -352,7 +352,7 @@ def main() -> int:
     _generate(data, args.movies)
     if args.interleave:
         if args.against:
-            return interleave_code(data, args.interleave, Path(args.against))
+            return interleave_code(data, args.interleave, Path(args.against), args.repeat)
         if not args.java_options:
             parser.error("--interleave compares runs without and with --java-options")
         return interleave(data, args.interleave, args.java_options, args.repeat)
@@ -409,11 +409,12 @@ def scales(data: Path, movies: int, multiples: list[int]) -> int:
     return 0
 
 
-def interleave_code(data: Path, rounds: int, other: Path) -> int:
+def interleave_code(data: Path, rounds: int, other: Path, repeat: int = 1) -> int:
     """The Spark side of another checkout (``before``) and of this one (``after``), alternated.
 
-    Each runs its own ``benchmarks/bench_etl.py --phase spark`` with its own ``lib/`` first on
-    PYTHONPATH, in a fresh child process and JVM, on its own copy of the same raw files.
+    Each runs its own ``benchmarks/bench_etl.py --phase spark`` (``repeat`` ETLs in one JVM)
+    with its own ``lib/`` first on PYTHONPATH, in a fresh child process and JVM, on its own copy
+    of the same raw files.
     """
     roots = {"before": other.resolve(), "after": Path(__file__).resolve().parents[1]}
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as work:
@@ -421,7 +422,8 @@ def interleave_code(data: Path, rounds: int, other: Path) -> int:
         for name, root in roots.items():
             script, lake = root / "benchmarks" / "bench_etl.py", _lake(data, Path(work) / name)
             argv = [sys.executable, str(script), "--data", str(data), "--work", str(lake)]
-            variants[name] = ([*argv, "--phase", "spark"], "", {"PYTHONPATH": str(root / "lib")})
+            argv += ["--phase", "spark", "--repeat", str(repeat)]
+            variants[name] = (argv, "", {"PYTHONPATH": str(root / "lib")})
         runs, load = _alternate(variants, rounds)
     mean = _print_means(runs)
     ratio = mean["after"] / mean["before"]
