@@ -139,7 +139,9 @@ class LakeFS:
 
         Walked with ``listStatus``, not ``listFiles``: ``listFiles`` reads each file's owner and
         permissions, and Hadoop's local file system without its native library (as in pip's
-        PySpark) gets them by running ``ls -ld``, one process per file (9 ms of CPU each).
+        PySpark) gets them by running ``ls -ld``, one process per file (9 ms of CPU each). On S3
+        it is one listing per folder instead of one for the table: a few more for ``movies``,
+        one per decade.
         """
         path, fs = self._fs(uri)
         if not fs.exists(path):
