@@ -152,14 +152,15 @@ class LakeFS:
                 if status.isDirectory():
                     folders.append(status.getPath())
                 elif status.getPath().getName().endswith(".parquet"):
-                    parquet = self._parquet_reader.open(
-                        self._input_file.fromStatus(status, self._conf)
-                    )
-                    try:
-                        rows += int(parquet.getRecordCount())
-                    finally:
-                        parquet.close()
+                    rows += self._footer_rows(status)
         return rows
+
+    def _footer_rows(self, status) -> int:
+        parquet = self._parquet_reader.open(self._input_file.fromStatus(status, self._conf))
+        try:
+            return int(parquet.getRecordCount())
+        finally:
+            parquet.close()
 
     def delete(self, uri: str) -> None:
         path, fs = self._fs(uri)
