@@ -14,7 +14,7 @@ from boto3.s3.transfer import TransferConfig
 
 from movie_pipeline.config import Settings
 from movie_pipeline.ingest.upload import upload_raw, upload_raw_s3
-from movie_pipeline.lake.footers import read_footer
+from movie_pipeline.lake.footers import read_footer, rows_under
 from movie_pipeline.lake.storage import MissingResourceError, StoredFile, list_files
 
 pytestmark = pytest.mark.aws
@@ -108,6 +108,37 @@ def test_footers_read_from_s3_equal_the_local_ones(aws_lake, tmp_path):
                                        "cleaned/t/wide.parquet"]  # fmt: skip
     with pytest.raises(ValueError, match="notes.txt is not a Parquet file"):
         read_footer(aws_lake, listed[0])
+
+
+def test_rows_under_sums_the_visible_footers_of_a_partitioned_table_on_s3(aws_lake, tmp_path):
+    s3 = boto3.client("s3")
+    path = tmp_path / "part.parquet"
+    for key, rows in (("cleaned/m/decade=1990/a.parquet", 7), ("cleaned/m/decade=2000/b.parquet", 5),
+                      ("cleaned/m/_staging/c.parquet", 100), ("cleaned/m/.d.parquet", 100),
+                      ("cleaned/mm/e.parquet", 100)):  # fmt: skip
+        pq.write_table(pa.table({"id": pa.array(range(rows), pa.int64())}), path)
+        s3.upload_file(str(path), aws_lake.bucket, key)
+    session, calls = _counting_session(aws_lake)
+    uri = f"s3://{aws_lake.bucket}/cleaned/m"
+    # Hidden names are left out as Athena leaves them out; cleaned/mm is another table.
+    assert rows_under(aws_lake, uri, session.client("s3")) == 12
+    assert calls["ListObjectsV2"] == 1 and calls["GetObject"] == 2  # one ranged GET per footer
+    assert rows_under(aws_lake, f"s3://{aws_lake.bucket}/cleaned/none") == 0
+    with pytest.raises(ValueError, match="not in the lake's bucket"):
+        rows_under(aws_lake, "s3://another-bucket/cleaned/m")
+
+
+def test_rows_under_a_local_folder_skips_hidden_files_and_reads_a_single_file(tmp_path):
+    settings = Settings(lake_dir=tmp_path / "lake")
+    table = tmp_path / "t"
+    for rel, rows in (("decade=1990/a.parquet", 3), ("b.parquet", 4), ("_temporary/c.parquet", 50),
+                      (".d.parquet", 50)):  # fmt: skip
+        (table / rel).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"id": pa.array(range(rows), pa.int64())}), table / rel)
+    (table / "_SUCCESS").write_text("")
+    assert rows_under(settings, str(table)) == 7
+    assert rows_under(settings, str(table / "b.parquet")) == 4
+    assert rows_under(settings, str(tmp_path / "absent")) == 0
 
 
 def test_sessions_share_the_parsed_service_models_and_keep_their_own_credentials(aws, monkeypatch):

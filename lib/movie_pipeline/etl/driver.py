@@ -19,6 +19,8 @@ from pyspark.sql import functions as F
 from movie_pipeline.config import Settings
 from movie_pipeline.etl.reconcile import DatasetReconciliation, Reconciliation, TableCount
 from movie_pipeline.ingest.rawcheck import mark, merge_marks
+from movie_pipeline.lake.footers import rows_under
+from movie_pipeline.lake.storage import s3_client
 from movie_pipeline.progress import say, step
 from movie_pipeline.specs.datasets import RAW_FILES, RawFile, count_records, drop_stray_cr, read_raw
 from movie_pipeline.specs.tables import CLEANED_TABLES, TableSpec
@@ -111,15 +113,17 @@ JOBS: tuple[DatasetJob, ...] = (
 
 
 class LakeFS:
-    """Files in the lake through Spark's Hadoop FileSystem: local paths and s3:// alike."""
+    """Files in the lake through Spark's Hadoop FileSystem: local paths and s3:// alike.
 
-    def __init__(self, spark):
-        jvm = spark.sparkContext._jvm
+    Row counts come from the Parquet footers through ``lake.footers``, the one footer reader.
+    """
+
+    def __init__(self, spark, settings: Settings):
+        self._settings = settings
+        self._s3 = s3_client(settings)  # one client for every footer of the run (None locally)
         self._conf = spark.sparkContext._jsc.hadoopConfiguration()
         # Resolved once: each step of a dotted name is a Py4J round trip and a class search.
-        self._path = jvm.org.apache.hadoop.fs.Path
-        self._input_file = jvm.org.apache.parquet.hadoop.util.HadoopInputFile
-        self._parquet_reader = jvm.org.apache.parquet.hadoop.ParquetFileReader
+        self._path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path
 
     def _fs(self, uri: str):
         path = self._path(uri)
@@ -135,32 +139,8 @@ class LakeFS:
         return int(fs.getContentSummary(path).getLength()) if fs.exists(path) else 0
 
     def parquet_rows(self, uri: str) -> int:
-        """Rows in the Parquet files under ``uri``, summed from their footers (no Spark job).
-
-        Walked with ``listStatus``, not ``listFiles``: ``listFiles`` reads each file's owner and
-        permissions, and Hadoop's local file system without its native library (as in pip's
-        PySpark) gets them by running ``ls -ld``, one process per file (9 ms of CPU each). On S3
-        it is one listing per folder instead of one for the table: a few more for ``movies``,
-        one per decade.
-        """
-        path, fs = self._fs(uri)
-        if not fs.exists(path):
-            return 0
-        rows, folders = 0, [path]
-        while folders:
-            for status in fs.listStatus(folders.pop()):
-                if status.isDirectory():
-                    folders.append(status.getPath())
-                elif status.getPath().getName().endswith(".parquet"):
-                    rows += self._footer_rows(status)
-        return rows
-
-    def _footer_rows(self, status) -> int:
-        parquet = self._parquet_reader.open(self._input_file.fromStatus(status, self._conf))
-        try:
-            return int(parquet.getRecordCount())
-        finally:
-            parquet.close()
+        """Rows in the Parquet files under ``uri``, summed from their footers (no Spark job)."""
+        return rows_under(self._settings, uri, self._s3)
 
     def delete(self, uri: str) -> None:
         path, fs = self._fs(uri)
@@ -382,7 +362,7 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
         ReconciliationError: after writing the report, when anything does not add up.
     """
     io = io or SparkIO(spark)
-    fs = LakeFS(spark)
+    fs = LakeFS(spark, settings)
     staging = settings.uri(settings.temp_prefix, "etl_staging")
     fs.delete(staging)
     report = Reconciliation()

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from movie_pipeline.config import Settings
-from movie_pipeline.lake.storage import StoredFile, s3_client
+from movie_pipeline.lake.storage import StoredFile, hidden, list_files, s3_client
 
 
 def read_footer(settings: Settings, stored: StoredFile, s3=None) -> pq.FileMetaData:
@@ -52,3 +52,31 @@ def count_rows(settings: Settings | None, files, s3=None) -> int:
         else:
             total += pq.read_metadata(Path(f)).num_rows
     return total
+
+
+def rows_under(settings: Settings, uri: str, s3=None) -> int:
+    """The rows of the Parquet files under ``uri`` (a folder or a file), summed from their footers.
+
+    What the ETL checks each table against: the files really written, read without Spark. A
+    folder's files are listed as Athena lists them (names starting with ``_`` or ``.`` are left
+    out); a missing folder holds 0 rows.
+
+    Args:
+        settings: the lake; an ``s3://`` URI must be in its bucket.
+        uri: a local path, or ``s3://bucket/key`` on the AWS backend.
+        s3: an S3 client to reuse (``storage.s3_client``).
+    """
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[len("s3://") :].partition("/")
+        if bucket != settings.bucket:
+            raise ValueError(f"{uri} is not in the lake's bucket {settings.bucket}")
+        s3 = s3 or s3_client(settings)
+        return count_rows(settings, list_files(settings, key, ".parquet", s3=s3), s3)
+    path = Path(uri)
+    if path.is_file():
+        return count_rows(None, [path])
+    files = [
+        p for p in path.rglob("*.parquet")
+        if p.is_file() and not hidden(p.relative_to(path).as_posix())
+    ]  # fmt: skip
+    return count_rows(None, files)

@@ -42,7 +42,7 @@ def require_bucket(settings: Settings, s3) -> None:
 
 
 # Listing and Parquet footers -------------------------------------------------------------------
-def _hidden(key: str) -> bool:
+def hidden(key: str) -> bool:
     # Athena, Hive and Spark skip files whose name starts with _ or . (_SUCCESS, .crc).
     return any(part.startswith(("_", ".")) for part in key.split("/"))
 
@@ -84,6 +84,6 @@ def list_files(settings: Settings, prefix: str, suffix: str = "", s3=None) -> li
         ]
     tail = len(prefix)
     return sorted(
-        (f for f in found if f.key.endswith(suffix) and not _hidden(f.key[tail:])),
+        (f for f in found if f.key.endswith(suffix) and not hidden(f.key[tail:])),
         key=lambda f: f.key,
     )
