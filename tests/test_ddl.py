@@ -49,7 +49,7 @@ def test_spark_and_arrow_schemas_agree_with_the_spec(table):
     spec = CLEANED_TABLES[table]
     spark = spec.spark_schema(with_partitions=False)
     arrow = ddl.arrow_schema(spec)
-    assert spark.names == arrow.names == spec.column_names
+    assert spark.names == arrow.names == [c.name for c in spec.columns]
     for col, sfield, afield in zip(spec.columns, spark.fields, arrow, strict=True):
         assert (sfield.dataType, afield.type) == SAME_TYPE[col.type][:2], col.name
 

@@ -113,14 +113,6 @@ class Walkthrough:
         return relabel(str(path), self.labels)
 
     @property
-    def charts_dir(self) -> Path:
-        return self.outputs / "charts"
-
-    @property
-    def results_dir(self) -> Path:
-        return self.outputs / "results"
-
-    @property
     def checks_dir(self) -> Path:
         return self.outputs / "checks"
 

@@ -17,7 +17,12 @@ from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 
 from movie_pipeline.config import Settings
-from movie_pipeline.etl.reconcile import DatasetReconciliation, Reconciliation, TableCount
+from movie_pipeline.etl.reconcile import (
+    REPORT_KEY,
+    DatasetReconciliation,
+    Reconciliation,
+    TableCount,
+)
 from movie_pipeline.ingest.rawcheck import mark, merge_marks
 from movie_pipeline.lake.footers import rows_under
 from movie_pipeline.lake.storage import s3_client
@@ -395,7 +400,7 @@ def run_etl(spark, settings: Settings, io=None, datasets: list[str] | None = Non
             report.datasets[job.dataset] = rec
     order = [job.dataset for job in JOBS]  # the report lists the datasets in a fixed order
     report.datasets = dict(sorted(report.datasets.items(), key=lambda kv: order.index(kv[0])))
-    report_path = settings.uri("reports", "reconciliation.json")
+    report_path = settings.uri(REPORT_KEY)
     fs.write_text(report_path, report.to_json())
     say("reconciliation (" + report_path + ")\n" + report.render())
     if report.ok:

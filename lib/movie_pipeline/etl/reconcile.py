@@ -11,6 +11,7 @@ from movie_pipeline.config import PipelineError
 # Glue role's policy and teardown name this prefix (``aws.iam.project_prefixes``).
 REPORTS_PREFIX = "reports"
 REPORT_NAME = "reconciliation.json"
+REPORT_KEY = f"{REPORTS_PREFIX}/{REPORT_NAME}"
 
 
 class ReconciliationError(PipelineError, RuntimeError):

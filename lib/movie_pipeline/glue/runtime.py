@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-GLUE_VERSION = "5.1"
-PYTHON_VERSION = "3.11"
 SPARK_VERSION = "3.5.6"
 
 # AWS's published list for AWS Glue 5.1, "Python modules already provided in AWS Glue":

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from movie_pipeline.config import Settings
+from movie_pipeline.etl.reconcile import REPORT_KEY
 
 
 def load_reconciliation(settings: Settings) -> dict:
@@ -14,7 +15,7 @@ def load_reconciliation(settings: Settings) -> dict:
     Raises:
         FileNotFoundError: notebook 02 has not run on this lake yet.
     """
-    key = "reports/reconciliation.json"
+    key = REPORT_KEY
     if settings.backend == "aws":
         from botocore.exceptions import ClientError
 

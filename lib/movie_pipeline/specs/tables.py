@@ -51,10 +51,6 @@ class TableSpec:
     key: tuple[str, ...] = field(default=())
 
     @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
     def all_columns(self) -> tuple[Col, ...]:
         return self.columns + self.partition_keys
 
