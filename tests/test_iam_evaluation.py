@@ -295,6 +295,10 @@ def etl_run(spark, tmp_path_factory):
             rec.probed.add(rec.key(uri))
             return super().size(uri)
 
+        def parquet_rows(self, uri):  # a listing of the folder, then each footer (written keys)
+            rec.probed.add(rec.key(uri))
+            return super().parquet_rows(uri)
+
         def delete(self, uri):  # what is deleted was written earlier in the run (or a past one)
             rec.written_then_deleted.update(rec.files(uri))
             super().delete(uri)
@@ -364,6 +368,9 @@ def test_the_etl_writes_only_these_prefixes_and_reads_raw(etl_run):
     assert any(k.startswith("tmp/etl_staging/") for k in rec.written)  # staged, then deleted
     assert any(k.startswith("tmp/publish/") for k in rec.written)  # the tables, before publishing
     assert not [k for k in rec.listing() if k.startswith("tmp/")]  # none of it left
+    # Each table's rows are counted from its footers where it was staged (a listing, then GETs).
+    counted = {k.rsplit("/", 1)[-1] for k in rec.probed if k.startswith("tmp/publish/")}
+    assert {"cast_data", "movies", "ratings"} <= counted
     assert {k.split("/")[0] for k in rec.read} == {"raw"} and len(rec.read) == 5
 
 
