@@ -90,9 +90,8 @@ def main(path: str) -> int:
     report: dict = {"movie_pipeline": movie_pipeline.__file__, "errors": {}, "parts": {},
                     "seconds": {}}  # fmt: skip
     # The tests' own small local Spark (UTC, as Glue's); the job finds it with getOrCreate.
-    # Spark's code generation on, as in Glue (the other test JVMs interpret expressions:
-    # tests/spark/spark-defaults.conf says why).
-    codegen = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
+    # Spark's code generation on, as in Glue (the other test JVMs interpret expressions).
+    codegen = glue_stand_in.COMPILED
     spark = get_spark("local[2]", "glue-stand-in", spark_sql_shuffle_partitions=2, **codegen)
     sys.modules.update(glue_stand_in.modules())
     for name, part in (("statement", run_statement), ("notebook", run_notebook), ("job", run_job)):

@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 
 import oracles
 from frames import frame
+from glue_stand_in import COMPILED
 from movie_pipeline.config import Settings
 from movie_pipeline.etl.driver import SchemaDriftError, conform, run_etl
 from movie_pipeline.etl.reconcile import ReconciliationError
@@ -90,9 +91,6 @@ def test_conform_refuses_a_transform_that_drifts_from_its_spec(spark):
 
 
 # The real samples through `movie-pipeline run` ------------------------------------------------
-COMPILED = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
-
-
 @pytest.fixture(scope="module")
 def real_run(spark, real_source, tmp_path_factory):
     """`movie-pipeline run` once on the real samples, in the tests' Spark session; returns
